@@ -1,0 +1,120 @@
+# crm — build, test, demo and benchmark every face from a fresh clone.
+# `make demo` runs the end-to-end demo; `make test` runs every test (Rust, C, C++, Python).
+# The Makefile installs what it needs itself: a .venv with the pinned Python tools.
+
+SHELL      := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+CARGO      ?= cargo
+PYTHON     ?= python3
+VENV       := .venv
+VPY        := $(VENV)/bin/python
+RELEASE    := target/release
+PKGCONFIG  := $(RELEASE)/pkgconfig
+CC         ?= cc
+CXX        ?= c++
+VALGRIND   := valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible
+DEMO_DB    := crm-demo.db
+PREFIX     ?= /usr/local
+
+.PHONY: all build lib header header-check venv wheel test test-rust test-c test-python lint-deps demo bench bench-rust bench-python install clean
+
+all: build
+
+build: lib wheel
+
+# ---------------------------------------------------------------- Python environment
+# Pinned tools for building the wheel and running the tests (requirements-dev.txt).
+$(VENV)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# ---------------------------------------------------------------- C library
+# libcrm.so (SONAME libcrm.so.0), libcrm.a, and a pkg-config file pointing at this tree.
+lib:
+	$(CARGO) build --release -p crm-ffi
+	ln -sf libcrm.so $(RELEASE)/libcrm.so.0
+	mkdir -p $(PKGCONFIG)
+	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(CURDIR)/$(RELEASE)|' -e 's|@INCLUDEDIR@|$(CURDIR)/include|' \
+	    -e 's|@VERSION@|$(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)|' crm-ffi/crm.pc.in > $(PKGCONFIG)/crm.pc
+
+# Regenerates include/crm.h with the cbindgen pinned in Cargo.lock.
+header:
+	$(CARGO) run --quiet -p crm-gen-header -- include/crm.h
+
+# Fails when the committed header differs from a fresh generation.
+header-check:
+	$(CARGO) run --quiet -p crm-gen-header -- --verify include/crm.h
+
+# ---------------------------------------------------------------- Python wheel
+wheel: venv
+	rm -rf target/wheels
+	$(VENV)/bin/maturin build --release --quiet -o target/wheels
+	$(VPY) -m pip install --quiet --force-reinstall --no-deps target/wheels/*.whl
+
+# ---------------------------------------------------------------- tests
+test: lint-deps header-check test-rust test-c test-python
+	@echo "make test: all suites passed"
+
+# One version of each crate in what we ship (cbindgen's build-time tree is exempt).
+lint-deps:
+	@out=$$($(CARGO) tree -d -e normal -p crm-core -p crm-ffi -p crm-py 2>/dev/null | grep -v '^$$' || true); \
+	if [ -n "$$out" ]; then echo "duplicate crate versions in the shipped tree:"; echo "$$out"; exit 1; fi
+
+test-rust:
+	$(CARGO) test --workspace --exclude crm-py
+
+C_TESTS   := $(wildcard tests/c/*.c)
+CXX_TESTS := $(wildcard tests/cpp/*.cpp)
+C_FLAGS   := -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude
+CXX_FLAGS := -std=c++17 -Wall -Wextra -Werror -pedantic -Iinclude
+STATIC_LIBS := $(RELEASE)/libcrm.a -lpthread -ldl -lm
+SHARED_LIBS := -L$(RELEASE) -lcrm -Wl,-rpath,$(CURDIR)/$(RELEASE)
+
+# Every C and C++ test, linked once statically and once dynamically, run under valgrind.
+test-c: lib
+	mkdir -p target/ctest
+	for t in $(C_TESTS); do n=$$(basename $$t .c); \
+	  $(CC) $(C_FLAGS) $$t -o target/ctest/$$n-static $(STATIC_LIBS); \
+	  $(CC) $(C_FLAGS) $$t -o target/ctest/$$n-shared $(SHARED_LIBS); \
+	  for k in static shared; do echo "== $$n ($$k)"; (cd target/ctest && $(VALGRIND) ./$$n-$$k); done; done
+	for t in $(CXX_TESTS); do n=$$(basename $$t .cpp); \
+	  $(CXX) $(CXX_FLAGS) $$t -o target/ctest/$$n-static $(STATIC_LIBS); \
+	  $(CXX) $(CXX_FLAGS) $$t -o target/ctest/$$n-shared $(SHARED_LIBS); \
+	  for k in static shared; do echo "== $$n ($$k)"; (cd target/ctest && $(VALGRIND) ./$$n-$$k); done; done
+
+test-python: wheel
+	cd tests/python && ../../$(VPY) -m pytest -q
+
+# ---------------------------------------------------------------- demo
+# Loads generated customers into crm-demo.db (Rust), then reads the same file from C and Python.
+demo: lib wheel
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(CARGO) run --release --quiet -p crm-core --example demo -- $(DEMO_DB)
+	$(CC) -std=c99 -Wall -Wextra -Werror $$(PKG_CONFIG_PATH=$(PKGCONFIG) pkg-config --cflags crm) examples/c/report.c \
+	    -o target/report $$(PKG_CONFIG_PATH=$(PKGCONFIG) pkg-config --libs crm)
+	./target/report $(DEMO_DB)
+	$(VPY) examples/python/report.py $(DEMO_DB)
+
+# ---------------------------------------------------------------- benchmarks (not part of test)
+bench: bench-rust
+
+bench-rust:
+	$(CARGO) bench -p crm-core --bench bulk_insert
+
+# ---------------------------------------------------------------- install
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/crm.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(RELEASE)/libcrm.so $(DESTDIR)$(PREFIX)/lib/libcrm.so.0
+	ln -sf libcrm.so.0 $(DESTDIR)$(PREFIX)/lib/libcrm.so
+	install -m 644 $(RELEASE)/libcrm.a $(DESTDIR)$(PREFIX)/lib/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@INCLUDEDIR@|$(PREFIX)/include|' \
+	    -e 's|@VERSION@|$(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)|' crm-ffi/crm.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/crm.pc
+
+clean:
+	$(CARGO) clean
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

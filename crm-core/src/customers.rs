@@ -1,0 +1,111 @@
+//! The customer operations of a handle: `crm.customers().add(…)`.
+
+use crate::crm::Crm;
+use crate::error::Result;
+use crate::model::customer::{CUSTOMER_FIELDS, Customer, CustomerPatch, NewCustomer};
+use crate::model::customer_columns::{CustomerColumns, NewCustomerColumns};
+use crate::model::field::FieldSpec;
+use crate::model::filter::Filter;
+use crate::model::query::Query;
+use crate::store::customers as store;
+
+/// What `delete` does when other records reference the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DeleteMode {
+    /// Refuse with `CONSTRAINT` (the default).
+    #[default]
+    Restrict,
+    /// Delete the referencing records too.
+    Cascade,
+}
+
+/// Customer operations on one handle. Each call is one transaction: a failed write leaves the store
+/// as it was.
+#[derive(Debug, Clone, Copy)]
+pub struct Customers<'a> {
+    crm: &'a Crm,
+}
+
+impl<'a> Customers<'a> {
+    pub(crate) fn new(crm: &'a Crm) -> Customers<'a> {
+        Customers { crm }
+    }
+
+    /// The fields filters and sort orders may name.
+    pub fn fields(&self) -> &'static [FieldSpec] {
+        CUSTOMER_FIELDS
+    }
+
+    /// Creates a customer; returns it as stored (normalised, with id, times and version 1).
+    ///
+    /// Errors: `INVALID_INPUT` for a value that fails validation, `ALREADY_EXISTS` for a taken
+    /// external id.
+    pub fn add(&self, mut customer: NewCustomer) -> Result<Customer> {
+        customer.normalize()?;
+        let now = self.crm.now();
+        self.crm.store().write(|conn| {
+            let ids = store::insert(conn, std::slice::from_ref(&customer), now)?;
+            store::get(conn, ids[0])
+        })
+    }
+
+    /// Creates many customers in one transaction; returns their ids in input order. If any row is
+    /// invalid, nothing is written and the error names the row (zero-based).
+    pub fn add_many(&self, mut customers: Vec<NewCustomer>) -> Result<Vec<i64>> {
+        for (i, c) in customers.iter_mut().enumerate() {
+            c.normalize().map_err(|e| e.in_row(i))?;
+        }
+        let now = self.crm.now();
+        self.crm
+            .store()
+            .write(|conn| store::insert(conn, &customers, now))
+    }
+
+    /// [`add_many`](Self::add_many) from columns.
+    pub fn add_columns(&self, columns: NewCustomerColumns) -> Result<Vec<i64>> {
+        self.add_many(columns.into_rows()?)
+    }
+
+    /// The customer with this id (`NOT_FOUND` if none).
+    pub fn get(&self, id: i64) -> Result<Customer> {
+        store::get(&self.crm.store().conn, id)
+    }
+
+    /// The customer with this external id (`NOT_FOUND` if none).
+    pub fn get_by_external_id(&self, external_id: &str) -> Result<Customer> {
+        store::get_by_external_id(&self.crm.store().conn, external_id)
+    }
+
+    /// Applies a partial update and returns the stored result. The version goes up by one when
+    /// anything changed. With `expected_version` set, a customer changed meanwhile is refused with
+    /// `CONFLICT`.
+    pub fn update(&self, id: i64, patch: &CustomerPatch) -> Result<Customer> {
+        let now = self.crm.now();
+        self.crm
+            .store()
+            .write(|conn| store::update(conn, id, patch, now))
+    }
+
+    /// Deletes a customer. With [`DeleteMode::Restrict`], refuses with `CONSTRAINT` while other
+    /// records reference it.
+    pub fn delete(&self, id: i64, mode: DeleteMode) -> Result<()> {
+        self.crm
+            .store()
+            .write(|conn| store::delete(conn, id, mode == DeleteMode::Cascade))
+    }
+
+    /// Customers matching the query, in its order and page.
+    pub fn find(&self, query: &Query) -> Result<Vec<Customer>> {
+        store::find(&self.crm.store().conn, query, self.crm.time_zone())
+    }
+
+    /// [`find`](Self::find), as columns.
+    pub fn find_columns(&self, query: &Query) -> Result<CustomerColumns> {
+        Ok(self.find(query)?.into_iter().collect())
+    }
+
+    /// How many customers match `filter`.
+    pub fn count(&self, filter: &Filter) -> Result<i64> {
+        store::count(&self.crm.store().conn, filter, self.crm.time_zone())
+    }
+}

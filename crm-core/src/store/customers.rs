@@ -1,0 +1,255 @@
+//! Customers in SQLite: rows in `customers`, tags in `customer_tags`.
+//!
+//! Functions here take a connection that is already inside the caller's transaction; the handle
+//! decides the transaction boundaries.
+
+use chrono_tz::Tz;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::filter_sql::EntitySql;
+use super::is_unique_violation;
+use crate::error::{Error, Result};
+use crate::model::customer::{CUSTOMER_FIELDS, Customer, CustomerPatch, NewCustomer};
+use crate::model::filter::Filter;
+use crate::model::query::Query;
+use crate::time::Timestamp;
+
+/// Tables whose rows reference a customer, as `(table, column)`: `delete` refuses while any exist
+/// and removes them when asked to cascade. Each later entity that points at customers adds itself.
+const DEPENDENTS: &[(&str, &str)] = &[];
+
+const SELECT: &str = "SELECT c.id, c.external_id, c.name, c.email, c.phone, c.company, c.stage, c.source, \
+     (SELECT group_concat(tag, ',') FROM customer_tags t WHERE t.customer_id = c.id), \
+     c.created_at, c.updated_at, c.version FROM customers c";
+
+const INSERT: &str = "INSERT INTO customers(external_id, name, email, phone, company, stage, source, created_at, updated_at, version) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)";
+
+const INSERT_TAG: &str = "INSERT INTO customer_tags(customer_id, tag) VALUES (?1, ?2)";
+
+pub(crate) fn entity() -> EntitySql<'static> {
+    EntitySql {
+        entity: "customers",
+        alias: "c",
+        fields: CUSTOMER_FIELDS,
+        tags: Some(("customer_tags", "customer_id")),
+    }
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
+    let stage: String = r.get(6)?;
+    let source: String = r.get(7)?;
+    let tags: Option<String> = r.get(8)?;
+    let mut tags: Vec<String> = tags
+        .map(|t| t.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
+    tags.sort();
+    // The schema's CHECK constraints admit only known names, so these parses cannot fail on a
+    // store this library wrote; a foreign edit surfaces as a conversion error, not a panic.
+    let bad = |i: usize, e: Error| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    };
+    Ok(Customer {
+        id: r.get(0)?,
+        external_id: r.get(1)?,
+        name: r.get(2)?,
+        email: r.get(3)?,
+        phone: r.get(4)?,
+        company: r.get(5)?,
+        stage: stage.parse().map_err(|e| bad(6, e))?,
+        source: source.parse().map_err(|e| bad(7, e))?,
+        tags,
+        created_at: Timestamp::from_micros(r.get(9)?),
+        updated_at: Timestamp::from_micros(r.get(10)?),
+        version: r.get(11)?,
+    })
+}
+
+fn taken(external_id: &Option<String>) -> Error {
+    Error::AlreadyExists {
+        entity: "customer",
+        field: "external_id",
+        value: external_id.clone().unwrap_or_default(),
+    }
+}
+
+/// Inserts normalised customers; returns their ids in order.
+pub(crate) fn insert(conn: &Connection, rows: &[NewCustomer], now: Timestamp) -> Result<Vec<i64>> {
+    let mut insert = conn.prepare_cached(INSERT)?;
+    let mut insert_tag = conn.prepare_cached(INSERT_TAG)?;
+    let mut ids = Vec::with_capacity(rows.len());
+    for (i, c) in rows.iter().enumerate() {
+        let created = c.created_at.unwrap_or(now).as_micros();
+        let res = insert.execute(params![
+            c.external_id,
+            c.name,
+            c.email,
+            c.phone,
+            c.company,
+            c.stage.as_str(),
+            c.source.as_str(),
+            created,
+            created.max(now.as_micros()),
+        ]);
+        match res {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                let err = taken(&c.external_id);
+                return Err(if rows.len() > 1 { err.in_row(i) } else { err });
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let id = conn.last_insert_rowid();
+        for tag in &c.tags {
+            insert_tag.execute(params![id, tag])?;
+        }
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// The customer with this id.
+pub(crate) fn get(conn: &Connection, id: i64) -> Result<Customer> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE c.id = ?1"))?;
+    stmt.query_row([id], from_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound {
+            entity: "customer",
+            key: format!("id {id}"),
+        })
+}
+
+/// The customer with this external id.
+pub(crate) fn get_by_external_id(conn: &Connection, external_id: &str) -> Result<Customer> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE c.external_id = ?1"))?;
+    stmt.query_row([external_id.trim()], from_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound {
+            entity: "customer",
+            key: format!("external_id {external_id:?}"),
+        })
+}
+
+/// Applies `patch` to customer `id`; returns the stored result.
+pub(crate) fn update(
+    conn: &Connection,
+    id: i64,
+    patch: &CustomerPatch,
+    now: Timestamp,
+) -> Result<Customer> {
+    let current = get(conn, id)?;
+    let next = patch.apply(&current)?;
+    if next == current {
+        // Nothing changes: no new version, no write.
+        return Ok(current);
+    }
+    let version = current.version + 1;
+    let updated_at = now.as_micros().max(current.updated_at.as_micros());
+    let res = conn.execute(
+        "UPDATE customers SET external_id = ?1, name = ?2, email = ?3, phone = ?4, company = ?5, stage = ?6, \
+         source = ?7, updated_at = ?8, version = ?9 WHERE id = ?10 AND version = ?11",
+        params![
+            next.external_id,
+            next.name,
+            next.email,
+            next.phone,
+            next.company,
+            next.stage.as_str(),
+            next.source.as_str(),
+            updated_at,
+            version,
+            id,
+            current.version
+        ],
+    );
+    match res {
+        Ok(1) => {}
+        Ok(_) => {
+            return Err(Error::Internal(format!(
+                "customer {id} changed during its own update"
+            )));
+        }
+        Err(e) if is_unique_violation(&e) => return Err(taken(&next.external_id)),
+        Err(e) => return Err(e.into()),
+    }
+    if next.tags != current.tags {
+        conn.execute("DELETE FROM customer_tags WHERE customer_id = ?1", [id])?;
+        let mut insert_tag = conn.prepare_cached(INSERT_TAG)?;
+        for tag in &next.tags {
+            insert_tag.execute(params![id, tag])?;
+        }
+    }
+    Ok(Customer {
+        version,
+        updated_at: Timestamp::from_micros(updated_at),
+        ..next
+    })
+}
+
+/// Deletes customer `id`. Without `cascade`, refuses while other records reference it.
+pub(crate) fn delete(conn: &Connection, id: i64, cascade: bool) -> Result<()> {
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Err(Error::NotFound {
+            entity: "customer",
+            key: format!("id {id}"),
+        });
+    }
+    for (table, column) in DEPENDENTS {
+        if cascade {
+            conn.execute(&format!("DELETE FROM {table} WHERE {column} = ?1"), [id])?;
+        } else {
+            let n: i64 = conn.query_row(
+                &format!("SELECT count(*) FROM {table} WHERE {column} = ?1"),
+                [id],
+                |r| r.get(0),
+            )?;
+            if n > 0 {
+                return Err(Error::Constraint(format!(
+                    "customer {id} is referenced by {n} record(s) in {table}; delete those first or delete with cascade"
+                )));
+            }
+        }
+    }
+    conn.execute("DELETE FROM customers WHERE id = ?1", [id]).map_err(|e| match Error::from(e) {
+        Error::Constraint(m) => Error::Constraint(format!(
+            "customer {id} is referenced by other records; delete those first or delete with cascade ({m})"
+        )),
+        other => other,
+    })?;
+    Ok(())
+}
+
+/// Customers matching `query`, in its order and page.
+pub(crate) fn find(conn: &Connection, query: &Query, zone: Tz) -> Result<Vec<Customer>> {
+    let e = entity();
+    let filter = e.compile(&query.filter, zone)?;
+    let order = e.order_by(&query.order_by)?;
+    let limit = match query.limit {
+        Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
+        None => -1,
+    };
+    let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
+    let sql = format!(
+        "{SELECT} WHERE {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+        filter.sql
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(filter.params.iter()), from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// How many customers match `filter`.
+pub(crate) fn count(conn: &Connection, filter: &Filter, zone: Tz) -> Result<i64> {
+    let compiled = entity().compile(filter, zone)?;
+    let sql = format!("SELECT count(*) FROM customers c WHERE {}", compiled.sql);
+    Ok(conn.query_row(
+        &sql,
+        rusqlite::params_from_iter(compiled.params.iter()),
+        |r| r.get(0),
+    )?)
+}
