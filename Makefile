@@ -104,6 +104,7 @@ bench: bench-rust
 
 bench-rust:
 	$(CARGO) bench -p crm-core --bench bulk_insert
+	$(PYTHON) benches/criterion_ratio.py bulk_insert_$${CRM_BENCH_ROWS:-1000000} raw_rusqlite
 
 # ---------------------------------------------------------------- install
 install: lib

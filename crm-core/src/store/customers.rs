@@ -253,3 +253,39 @@ pub(crate) fn count(conn: &Connection, filter: &Filter, zone: Tz) -> Result<i64>
         |r| r.get(0),
     )?)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::ErrorCode;
+    use crate::store::Store;
+
+    /// The restrict/cascade rule holds for any table that references customers, including the
+    /// ones later migrations add: the foreign-key failure surfaces as `CONSTRAINT`.
+    #[test]
+    fn referenced_customers_are_not_deleted() {
+        let store = Store::open(Path::new(":memory:"), Duration::from_secs(1)).unwrap();
+        store
+            .conn
+            .execute_batch("CREATE TABLE orders(id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id))")
+            .unwrap();
+        let now = Timestamp::from_micros(0);
+        let ids = store
+            .write(|c| insert(c, &[NewCustomer::new("A")], now))
+            .unwrap();
+        store
+            .conn
+            .execute("INSERT INTO orders(customer_id) VALUES (?1)", [ids[0]])
+            .unwrap();
+        let e = store.write(|c| delete(c, ids[0], false)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Constraint);
+        assert!(e.to_string().contains("cascade"), "{e}");
+        assert!(
+            get(&store.conn, ids[0]).is_ok(),
+            "the customer is still there"
+        );
+    }
+}
