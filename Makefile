@@ -81,7 +81,7 @@ test-c: lib
 	  $(CC) $(C_FLAGS) $$t -o target/ctest/$$n-static $(STATIC_LIBS); \
 	  $(CC) $(C_FLAGS) $$t -o target/ctest/$$n-shared $(SHARED_LIBS); \
 	  for k in static shared; do echo "== $$n ($$k)"; (cd target/ctest && $(VALGRIND) ./$$n-$$k); done; done
-	for t in $(CXX_TESTS); do n=$$(basename $$t .cpp); \
+	for t in $(CXX_TESTS); do n=$$(basename $$t .cpp)_cpp; \
 	  $(CXX) $(CXX_FLAGS) $$t -o target/ctest/$$n-static $(STATIC_LIBS); \
 	  $(CXX) $(CXX_FLAGS) $$t -o target/ctest/$$n-shared $(SHARED_LIBS); \
 	  for k in static shared; do echo "== $$n ($$k)"; (cd target/ctest && $(VALGRIND) ./$$n-$$k); done; done
@@ -95,7 +95,7 @@ demo: lib wheel
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(CARGO) run --release --quiet -p crm-core --example demo -- $(DEMO_DB)
 	$(CC) -std=c99 -Wall -Wextra -Werror $$(PKG_CONFIG_PATH=$(PKGCONFIG) pkg-config --cflags crm) examples/c/report.c \
-	    -o target/report $$(PKG_CONFIG_PATH=$(PKGCONFIG) pkg-config --libs crm)
+	    -o target/report $$(PKG_CONFIG_PATH=$(PKGCONFIG) pkg-config --libs crm) -Wl,-rpath,$(CURDIR)/$(RELEASE)
 	./target/report $(DEMO_DB)
 	$(VPY) examples/python/report.py $(DEMO_DB)
 

@@ -147,8 +147,8 @@ pub enum Error {
     AlreadyExists {
         /// The kind of record.
         entity: &'static str,
-        /// The unique field.
-        field: &'static str,
+        /// The unique field (prefixed by the row number in a batch, e.g. `row 6: external_id`).
+        field: String,
         /// The value that is taken.
         value: String,
     },
@@ -282,6 +282,9 @@ impl Error {
                 rule,
             },
             Error::InvalidArgument(m) => Error::InvalidArgument(format!("row {row}: {m}")),
+            Error::AlreadyExists { entity, field, value } => {
+                Error::AlreadyExists { entity, field: format!("row {row}: {field}"), value }
+            }
             other => other,
         }
     }
@@ -325,5 +328,7 @@ mod tests {
         assert_eq!(e.code(), ErrorCode::InvalidInput);
         let e = e.in_row(7);
         assert!(e.to_string().starts_with("invalid row 7: email"), "{e}");
+        let e = Error::AlreadyExists { entity: "customer", field: "external_id".into(), value: "A-1".into() }.in_row(3);
+        assert_eq!(e.to_string(), "customer with row 3: external_id \"A-1\" already exists");
     }
 }

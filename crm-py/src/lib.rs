@@ -1,1 +1,28 @@
+//! `crm._crm`: the native part of the `crm` Python package.
+//!
+//! The binding translates and nothing more: arguments to `crm_core` values (`convert`, `columns`),
+//! `crm_core::Error` to the exception classes of `crm.exceptions` (`errors`), and every store call
+//! runs with the GIL released (`database`). Validation, normalisation and filter parsing live in
+//! `crm-core`; the user-facing API (keyword arguments, DataFrames, docs) is the pure-Python package
+//! in `crm-py/python/crm`.
 
+mod columns;
+mod convert;
+mod customer;
+mod database;
+mod errors;
+
+use crm_core::{LifecycleStage, Source};
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", crm_core::VERSION)?;
+    m.add("SCHEMA_VERSION", crm_core::SCHEMA_VERSION)?;
+    m.add("STAGES", LifecycleStage::NAMES.to_vec())?;
+    m.add("SOURCES", Source::NAMES.to_vec())?;
+    m.add("ADD_MANY_COLUMNS", columns::NEW_COLUMNS.to_vec())?;
+    m.add_class::<database::Database>()?;
+    m.add_class::<customer::PyCustomer>()?;
+    Ok(())
+}

@@ -127,10 +127,11 @@ impl CmpOp {
 }
 
 /// A predicate over an entity's fields.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Filter {
     /// Every record.
+    #[default]
     All,
     /// `field op value`.
     Compare {
@@ -188,12 +189,6 @@ pub enum Filter {
     Or(Vec<Filter>),
     /// The opposite.
     Not(Box<Filter>),
-}
-
-impl Default for Filter {
-    fn default() -> Filter {
-        Filter::All
-    }
 }
 
 impl Filter {
@@ -344,8 +339,8 @@ impl Filter {
     /// Builds a filter from a keyword lookup, the form Python keyword arguments take:
     /// `field` or `field__eq` (=), `__ne`, `__lt`, `__lte`, `__gt`, `__gte`, `__in` and `__not_in`
     /// (a [`Value::List`]), `__between` (a two-element list), `__isnull` (a boolean),
-    /// `__contains`, `__startswith`. On `tags`, `tags=` and `tags__contains=` ask for a tag, and
-    /// `tags__in=` for any of several.
+    /// `__contains`, `__startswith`. On `tags`, `tags=` and `tags__contains=` ask for a tag,
+    /// `tags__in=` for any of several, `tags__isnull=True` for none at all.
     pub fn lookup(key: &str, value: Value) -> Result<Filter> {
         let (field, op) = match key.rsplit_once("__") {
             Some((f, op)) => (f, op),
@@ -376,9 +371,12 @@ impl Filter {
                         None => bad_value("a list of tags"),
                     }
                 }
+                ("isnull", Value::Bool(true)) => Ok(Filter::is_null("tags")),
+                ("isnull", Value::Bool(false)) => Ok(Filter::is_not_null("tags")),
+                ("isnull", _) => bad_value("True or False"),
                 ("eq" | "contains" | "in", _) => bad_value("a tag (text)"),
                 _ => Err(Error::InvalidArgument(format!(
-                    "filter {key}: tags support tags=, tags__contains= and tags__in="
+                    "filter {key}: tags support tags=, tags__contains=, tags__in= and tags__isnull="
                 ))),
             };
         }

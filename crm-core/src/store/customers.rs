@@ -68,7 +68,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
 fn taken(external_id: &Option<String>) -> Error {
     Error::AlreadyExists {
         entity: "customer",
-        field: "external_id",
+        field: "external_id".into(),
         value: external_id.clone().unwrap_or_default(),
     }
 }

@@ -1,0 +1,450 @@
+//! The filter builder: C functions that build one `crm_core::Filter` AST, the same one the Rust
+//! builder and Python keyword filters build.
+//!
+//! Field names and value types are checked by crm-core when the filter is used (`CRM_INVALID_INPUT`
+//! for an unknown field, with the known fields listed), so building only fails for NULL pointers,
+//! invalid UTF-8 or an unknown operator.
+
+use std::ffi::{c_char, c_int};
+
+use crm_core::{CmpOp, Error, Filter, Result, Timestamp};
+
+use crate::args::{boxed, null, out_ptr, req_str, slice, str_array};
+use crate::error::{guard, guard_value};
+
+/// Comparison operator `=`.
+pub const CRM_OP_EQ: c_int = 0;
+/// Comparison operator `!=` (also true where the field is absent).
+pub const CRM_OP_NE: c_int = 1;
+/// Comparison operator `<`.
+pub const CRM_OP_LT: c_int = 2;
+/// Comparison operator `<=`.
+pub const CRM_OP_LE: c_int = 3;
+/// Comparison operator `>`.
+pub const CRM_OP_GT: c_int = 4;
+/// Comparison operator `>=`.
+pub const CRM_OP_GE: c_int = 5;
+
+/// A filter: which customers. Built by the `crm_filter_*` functions; free it with
+/// `crm_filter_free`, or hand it to `crm_filter_and`, `crm_filter_or` or `crm_filter_not`, which
+/// take ownership. A filter does not belong to any handle and may be used with several.
+#[derive(Debug)]
+pub struct crm_filter {
+    pub(crate) filter: Filter,
+}
+
+fn cmp_op(op: c_int) -> Result<CmpOp> {
+    Ok(match op {
+        CRM_OP_EQ => CmpOp::Eq,
+        CRM_OP_NE => CmpOp::Ne,
+        CRM_OP_LT => CmpOp::Lt,
+        CRM_OP_LE => CmpOp::Le,
+        CRM_OP_GT => CmpOp::Gt,
+        CRM_OP_GE => CmpOp::Ge,
+        _ => {
+            return Err(Error::InvalidArgument(format!(
+                "op {op} is not a comparison operator (use CRM_OP_EQ … CRM_OP_GE)"
+            )));
+        }
+    })
+}
+
+/// Stores a new filter in `*out`.
+///
+/// # Safety
+/// `out` is NULL or writable.
+unsafe fn build(out: *mut *mut crm_filter, make: impl FnOnce() -> Result<Filter>) -> Result<()> {
+    // SAFETY: forwarded contract.
+    let out = unsafe { out_ptr(out, "out") }?;
+    *out = boxed(crm_filter { filter: make()? });
+    Ok(())
+}
+
+/// Takes ownership of a filter passed to a combinator; NULL is `None`.
+///
+/// # Safety
+/// `f` is NULL or a live filter not used again by the caller.
+unsafe fn take(f: *mut crm_filter) -> Option<Filter> {
+    // SAFETY: a filter from Box::into_raw, owned by us from here on.
+    (!f.is_null()).then(|| unsafe { Box::from_raw(f) }.filter)
+}
+
+/// `field op value` on a text, e-mail, phone, stage, source or timestamp field (a timestamp takes
+/// a date `"2026-03-01"` or date-time, read in the handle's reporting time zone). `*out` receives
+/// the filter (free with `crm_filter_free`); NULL on failure. An unknown `op` is
+/// `CRM_INVALID_ARGUMENT`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_text(
+    field: *const c_char,
+    op: c_int,
+    value: *const c_char,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    guard("crm_filter_text", || {
+        // SAFETY (all): NULL or valid pointers of the documented types.
+        unsafe {
+            build(out, || {
+                let field = req_str(field, "field")?;
+                let op = cmp_op(op)?;
+                Ok(Filter::compare(field, op, req_str(value, "value")?))
+            })
+        }
+    })
+}
+
+/// `field op value` on an integer field (`id`, `version`). `*out` as for `crm_filter_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_int(
+    field: *const c_char,
+    op: c_int,
+    value: i64,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    guard("crm_filter_int", || {
+        // SAFETY: NULL or valid pointers of the documented types.
+        unsafe {
+            build(out, || {
+                Ok(Filter::compare(
+                    req_str(field, "field")?,
+                    cmp_op(op)?,
+                    value,
+                ))
+            })
+        }
+    })
+}
+
+/// `field op value` on a numeric field. `*out` as for `crm_filter_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_real(
+    field: *const c_char,
+    op: c_int,
+    value: f64,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    guard("crm_filter_real", || {
+        // SAFETY: NULL or valid pointers of the documented types.
+        unsafe {
+            build(out, || {
+                Ok(Filter::compare(
+                    req_str(field, "field")?,
+                    cmp_op(op)?,
+                    value,
+                ))
+            })
+        }
+    })
+}
+
+/// `field op time` on a timestamp field (`created_at`, `updated_at`), `time` in microseconds since
+/// the epoch (UTC). `*out` as for `crm_filter_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_time(
+    field: *const c_char,
+    op: c_int,
+    time: i64,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    guard("crm_filter_time", || {
+        // SAFETY: NULL or valid pointers of the documented types.
+        unsafe {
+            build(out, || {
+                let field = req_str(field, "field")?;
+                Ok(Filter::compare(
+                    field,
+                    cmp_op(op)?,
+                    Timestamp::from_micros(time),
+                ))
+            })
+        }
+    })
+}
+
+/// `field op value` on a boolean field; `value` is false when 0, true otherwise. `*out` as for
+/// `crm_filter_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_bool(
+    field: *const c_char,
+    op: c_int,
+    value: c_int,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    guard("crm_filter_bool", || {
+        // SAFETY: NULL or valid pointers of the documented types.
+        unsafe {
+            build(out, || {
+                Ok(Filter::compare(
+                    req_str(field, "field")?,
+                    cmp_op(op)?,
+                    value != 0,
+                ))
+            })
+        }
+    })
+}
+
+/// `field` is one of the `n` strings in `values` (on `"tags"`: has any of these tags). No values
+/// match nothing. `*out` as for `crm_filter_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_in_text(
+    field: *const c_char,
+    values: *const *const c_char,
+    n: usize,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    guard("crm_filter_in_text", || {
+        // SAFETY: NULL or valid pointers of the documented types; `values` has `n` entries.
+        unsafe {
+            build(out, || {
+                let field = req_str(field, "field")?;
+                Ok(Filter::in_list(field, str_array(values, n, "values")?))
+            })
+        }
+    })
+}
+
+/// `field` is one of the `n` integers in `values`. `*out` as for `crm_filter_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_in_int(
+    field: *const c_char,
+    values: *const i64,
+    n: usize,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    guard("crm_filter_in_int", || {
+        // SAFETY: NULL or valid pointers of the documented types; `values` has `n` entries.
+        unsafe {
+            build(out, || {
+                let field = req_str(field, "field")?;
+                Ok(Filter::in_list(
+                    field,
+                    slice(values, n, "values")?.iter().copied(),
+                ))
+            })
+        }
+    })
+}
+
+/// `lo <= field <= hi` on a timestamp field, in microseconds since the epoch (UTC). `*out` as for
+/// `crm_filter_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_between_time(
+    field: *const c_char,
+    lo: i64,
+    hi: i64,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    guard("crm_filter_between_time", || {
+        // SAFETY: NULL or valid pointers of the documented types.
+        unsafe {
+            build(out, || {
+                let (lo, hi) = (Timestamp::from_micros(lo), Timestamp::from_micros(hi));
+                Ok(Filter::between(req_str(field, "field")?, lo, hi))
+            })
+        }
+    })
+}
+
+/// `lo <= field <= hi` on an integer field. `*out` as for `crm_filter_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_between_int(
+    field: *const c_char,
+    lo: i64,
+    hi: i64,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    guard("crm_filter_between_int", || {
+        // SAFETY: NULL or valid pointers of the documented types.
+        unsafe {
+            build(out, || {
+                Ok(Filter::between(req_str(field, "field")?, lo, hi))
+            })
+        }
+    })
+}
+
+/// `field` is absent (on `"tags"`: the customer has no tags). Negate with `crm_filter_not` for
+/// "is present". `*out` as for `crm_filter_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_is_null(
+    field: *const c_char,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    guard("crm_filter_is_null", || {
+        // SAFETY: NULL or valid pointers of the documented types.
+        unsafe { build(out, || Ok(Filter::is_null(req_str(field, "field")?))) }
+    })
+}
+
+/// The text field contains `text` (ASCII letters compare without case). `*out` as for
+/// `crm_filter_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_contains(
+    field: *const c_char,
+    text: *const c_char,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    guard("crm_filter_contains", || {
+        // SAFETY: NULL or valid pointers of the documented types.
+        unsafe {
+            build(out, || {
+                Ok(Filter::contains(
+                    req_str(field, "field")?,
+                    req_str(text, "text")?,
+                ))
+            })
+        }
+    })
+}
+
+/// The text field starts with `text` (ASCII letters compare without case). `*out` as for
+/// `crm_filter_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_starts_with(
+    field: *const c_char,
+    text: *const c_char,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    guard("crm_filter_starts_with", || {
+        // SAFETY: NULL or valid pointers of the documented types.
+        unsafe {
+            build(out, || {
+                Ok(Filter::starts_with(
+                    req_str(field, "field")?,
+                    req_str(text, "text")?,
+                ))
+            })
+        }
+    })
+}
+
+/// The customer carries `tag` (tags compare without case). `*out` as for `crm_filter_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_has_tag(
+    tag: *const c_char,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    guard("crm_filter_has_tag", || {
+        // SAFETY: NULL or valid pointers of the documented types.
+        unsafe { build(out, || Ok(Filter::has_tag(req_str(tag, "tag")?))) }
+    })
+}
+
+/// Shared body of `crm_filter_and` / `crm_filter_or`: takes both filters first, so they are freed
+/// on every path.
+///
+/// # Safety
+/// `a`, `b` are NULL or live, distinct filters; `out` is NULL or writable.
+unsafe fn combine(
+    a: *mut crm_filter,
+    b: *mut crm_filter,
+    out: *mut *mut crm_filter,
+    join: fn(Filter, Filter) -> Filter,
+) -> Result<()> {
+    // SAFETY: the caller's contract; ownership passes to us even if we fail below.
+    let (a, b) = unsafe { (take(a), take(b)) };
+    // SAFETY: forwarded contract.
+    unsafe {
+        build(out, || match (a, b) {
+            (Some(a), Some(b)) => Ok(join(a, b)),
+            (None, _) => Err(null("a")),
+            (_, None) => Err(null("b")),
+        })
+    }
+}
+
+/// Both `a` and `b`. Takes ownership of `a` and `b`, even when it fails, so nested calls such as
+/// `crm_filter_and(x, y, &f)` never leak; do not use or free them afterwards (and do not pass the
+/// same filter twice). `*out` receives the combined filter (free with `crm_filter_free`); NULL on
+/// failure.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_and(
+    a: *mut crm_filter,
+    b: *mut crm_filter,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    // SAFETY: NULL or live, distinct filters; `out` NULL or writable.
+    guard("crm_filter_and", || unsafe {
+        combine(a, b, out, Filter::and)
+    })
+}
+
+/// Either `a` or `b`. Takes ownership of `a` and `b` like `crm_filter_and`, even when it fails.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_or(
+    a: *mut crm_filter,
+    b: *mut crm_filter,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    // SAFETY: NULL or live, distinct filters; `out` NULL or writable.
+    guard("crm_filter_or", || unsafe {
+        combine(a, b, out, Filter::or)
+    })
+}
+
+/// Not `a` (customers where `a`'s field is absent match). Takes ownership of `a`, even when it
+/// fails. `*out` receives the new filter (free with `crm_filter_free`); NULL on failure.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_not(a: *mut crm_filter, out: *mut *mut crm_filter) -> c_int {
+    guard("crm_filter_not", || {
+        // SAFETY: NULL or a live filter, owned by us from here on.
+        let a = unsafe { take(a) };
+        // SAFETY: NULL or writable.
+        unsafe { build(out, || a.map(Filter::not).ok_or_else(|| null("a"))) }
+    })
+}
+
+/// Frees a filter. Does nothing when `filter` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_free(filter: *mut crm_filter) {
+    guard_value("crm_filter_free", (), || {
+        // SAFETY: NULL or a live filter, freed once by the contract.
+        drop(unsafe { take(filter) });
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ptr;
+
+    fn text(field: &std::ffi::CStr, op: c_int, value: &std::ffi::CStr) -> *mut crm_filter {
+        let mut f = ptr::null_mut();
+        assert_eq!(
+            unsafe { crm_filter_text(field.as_ptr(), op, value.as_ptr(), &mut f) },
+            0
+        );
+        f
+    }
+
+    #[test]
+    fn builds_the_core_ast() {
+        let a = text(c"source", CRM_OP_EQ, c"web");
+        let b = text(c"stage", CRM_OP_NE, c"lead");
+        let mut ab = ptr::null_mut();
+        assert_eq!(unsafe { crm_filter_and(a, b, &mut ab) }, 0);
+        let mut not = ptr::null_mut();
+        assert_eq!(unsafe { crm_filter_not(ab, &mut not) }, 0);
+        let expected = Filter::eq("source", "web")
+            .and(Filter::ne("stage", "lead"))
+            .not();
+        assert_eq!(unsafe { &(*not).filter }, &expected);
+        unsafe { crm_filter_free(not) };
+    }
+
+    #[test]
+    fn refuses_unknown_ops_and_nulls() {
+        let mut f = ptr::null_mut();
+        let code = unsafe { crm_filter_int(c"version".as_ptr(), 6, 1, &mut f) };
+        assert_eq!(code, crate::crm_code::CRM_INVALID_ARGUMENT as c_int);
+        assert!(f.is_null());
+        // A combinator frees its arguments even when it fails.
+        let a = text(c"name", CRM_OP_EQ, c"x");
+        let code = unsafe { crm_filter_or(a, ptr::null_mut(), &mut f) };
+        assert_eq!(code, crate::crm_code::CRM_INVALID_ARGUMENT as c_int);
+        assert!(f.is_null());
+        let a = text(c"name", CRM_OP_EQ, c"x");
+        let code = unsafe { crm_filter_not(a, ptr::null_mut()) };
+        assert_eq!(code, crate::crm_code::CRM_INVALID_ARGUMENT as c_int);
+    }
+}

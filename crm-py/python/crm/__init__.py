@@ -1,0 +1,72 @@
+"""crm — an embeddable CRM engine: customers in one SQLite file, from Python, C or Rust.
+
+::
+
+    import crm
+
+    with crm.open("shop.db") as db:
+        ada = db.customers.add("Ada Lovelace", email="Ada@Example.com", source="referral",
+                               tags=["vip"])
+        ada.email                                   # 'ada@example.com' (normalised)
+        db.customers.update(ada.id, stage="customer", expected_version=ada.version)
+        db.customers.find(stage="customer", tags="vip", order_by="-created_at")
+        frame = db.customers.find_frame(source__in=["web", "referral"])   # a pandas DataFrame
+        ids = db.customers.add_many(pandas_frame)   # one transaction, returns an int64 array
+
+Errors are :class:`CrmError` subclasses that also inherit the fitting builtin
+(:class:`NotFoundError` is a ``KeyError``, :class:`InvalidInputError` a ``ValueError`` …), each
+with the stable numeric ``code`` shared with the C library.
+
+Times: a naive ``datetime`` means UTC; crm returns aware UTC datetimes, and DataFrames hold
+``datetime64[us, UTC]``.
+"""
+
+from crm._crm import Customer, __version__
+from crm.customers import SOURCES, STAGES, Customers
+from crm.database import Database, open
+from crm.exceptions import (
+    AlreadyExistsError,
+    BusyError,
+    ConflictError,
+    ConstraintError,
+    CrmError,
+    IllegalTransitionError,
+    InternalError,
+    InvalidArgumentError,
+    InvalidInputError,
+    NotADatabaseError,
+    NotConvergedError,
+    NotFoundError,
+    ParseError,
+    PermissionDeniedError,
+    SchemaTooNewError,
+    StorageError,
+    UnsupportedError,
+)
+
+__all__ = [
+    "__version__",
+    "open",
+    "Database",
+    "Customers",
+    "Customer",
+    "STAGES",
+    "SOURCES",
+    "CrmError",
+    "InvalidArgumentError",
+    "InvalidInputError",
+    "NotFoundError",
+    "AlreadyExistsError",
+    "ConstraintError",
+    "StorageError",
+    "NotADatabaseError",
+    "SchemaTooNewError",
+    "BusyError",
+    "PermissionDeniedError",
+    "IllegalTransitionError",
+    "ParseError",
+    "NotConvergedError",
+    "UnsupportedError",
+    "InternalError",
+    "ConflictError",
+]

@@ -1,0 +1,125 @@
+"""Type stubs of the native module ``crm._crm``. Use the public API in ``crm`` instead."""
+
+from datetime import datetime
+from os import PathLike
+from typing import Any, final
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+SCHEMA_VERSION: int
+STAGES: list[str]
+SOURCES: list[str]
+ADD_MANY_COLUMNS: list[str]
+
+@final
+class Customer:
+    """A customer as stored. Read-only; ``db.customers.update`` returns a new one."""
+
+    @property
+    def id(self) -> int:
+        """The store's id."""
+    @property
+    def external_id(self) -> str | None:
+        """The key another system uses for this customer (unique), or None."""
+    @property
+    def name(self) -> str:
+        """Display name."""
+    @property
+    def email(self) -> str | None:
+        """E-mail address, lower-case, or None."""
+    @property
+    def phone(self) -> str | None:
+        """Phone number (E.164 when written with a country code), or None."""
+    @property
+    def company(self) -> str | None:
+        """Company or organisation, or None."""
+    @property
+    def stage(self) -> str:
+        """Lifecycle stage: lead, prospect, customer or churned."""
+    @property
+    def source(self) -> str:
+        """Acquisition source: web, referral, ads, event, partner or other."""
+    @property
+    def tags(self) -> list[str]:
+        """Tags, lower-case and sorted."""
+    @property
+    def created_at(self) -> datetime:
+        """When the customer was created (aware, UTC)."""
+    @property
+    def updated_at(self) -> datetime:
+        """When the customer last changed (aware, UTC)."""
+    @property
+    def version(self) -> int:
+        """1 on creation, +1 per change."""
+    def to_dict(self) -> dict[str, Any]:
+        """The customer as a dict of its fields."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Database:
+    """The native handle behind ``crm.Database``."""
+
+    def __new__(
+        cls,
+        path: str | PathLike[str],
+        principal: str,
+        role: str,
+        key: bytes | str | None,
+        now: datetime | None,
+        time_zone: str | None,
+        busy_timeout: float,
+    ) -> Database: ...
+    def close(self) -> None: ...
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def principal(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def time_zone(self) -> str: ...
+    def set_time_zone(self, name: str) -> None: ...
+    @property
+    def now(self) -> datetime: ...
+    def set_now(self, now: datetime | None) -> None: ...
+    @property
+    def schema_version(self) -> int: ...
+    def add_customer(
+        self,
+        name: str,
+        external_id: str | None,
+        email: str | None,
+        phone: str | None,
+        company: str | None,
+        stage: str,
+        source: str,
+        tags: Any,
+        created_at: datetime | None,
+    ) -> Customer: ...
+    def add_customer_columns(self, columns: dict[str, Any]) -> npt.NDArray[np.int64]: ...
+    def get_customer(self, id: int) -> Customer: ...
+    def get_customer_by_external_id(self, external_id: str) -> Customer: ...
+    def update_customer(
+        self, id: int, changes: dict[str, Any], expected_version: int | None
+    ) -> Customer: ...
+    def delete_customer(self, id: int, cascade: bool) -> None: ...
+    def find_customers(
+        self,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> list[Customer]: ...
+    def find_customer_columns(
+        self,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> dict[str, Any]: ...
+    def count_customers(self, filters: dict[str, Any]) -> int: ...

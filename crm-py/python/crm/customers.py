@@ -1,0 +1,257 @@
+"""The customers of a store: ``db.customers``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from crm import _crm
+from crm._crm import Customer
+from crm.exceptions import InvalidArgumentError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+__all__ = ["Customers", "STAGES", "SOURCES"]
+
+#: Lifecycle stages, in order (the categories of ``find_frame()["stage"]``).
+STAGES: tuple[str, ...] = tuple(_crm.STAGES)
+#: Acquisition sources, in order (the categories of ``find_frame()["source"]``).
+SOURCES: tuple[str, ...] = tuple(_crm.SOURCES)
+
+_TEXT_COLUMNS = ("external_id", "name", "email", "phone", "company")
+
+
+class Customers:
+    """The customers of one store, reached as ``db.customers``.
+
+    Every call is one transaction: a write that fails leaves the store as it was.
+
+    Keyword filters (``find``, ``find_frame``, ``count``) are ANDed; each is ``field=value`` or
+    ``field__lookup=value`` with the lookups ``eq`` (the default), ``ne``, ``lt``, ``lte``, ``gt``,
+    ``gte``, ``in``, ``not_in``, ``between`` (a ``(low, high)`` pair), ``isnull`` (``True`` /
+    ``False``), ``contains`` and ``startswith`` (text, case-insensitive for ASCII). On ``tags``,
+    ``tags="vip"`` or ``tags__contains="vip"`` asks for a tag and ``tags__in=[...]`` for any of
+    several. Times may be datetimes (naive = UTC), pandas / numpy timestamps, or dates
+    (``datetime.date`` or ``"YYYY-MM-DD"``: midnight in the store's reporting time zone)::
+
+        db.customers.find(stage__in=["lead", "prospect"], created_at__gte=date(2026, 1, 1),
+                          tags="vip", order_by="-created_at", limit=10)
+    """
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: _crm.Database) -> None:
+        self._raw = raw
+
+    def __repr__(self) -> str:
+        return f"<crm.Customers of {self._raw.path!r}>"
+
+    def __len__(self) -> int:
+        """The number of customers in the store."""
+        return self._raw.count_customers({})
+
+    def add(
+        self,
+        name: str,
+        *,
+        external_id: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        company: str | None = None,
+        stage: str = "lead",
+        source: str = "other",
+        tags: Iterable[str] = (),
+        created_at: datetime | None = None,
+    ) -> Customer:
+        """Creates a customer and returns it as stored: trimmed, e-mail lower-case, phone in E.164
+        when written with a country code, tags lower-case and sorted, version 1.
+
+        ``created_at`` records an earlier creation time (imports); by default the handle's clock.
+
+        Raises:
+            InvalidInputError: a value fails validation (the message names the field).
+            AlreadyExistsError: the external id is taken.
+            InvalidArgumentError: an argument has the wrong type.
+        """
+        return self._raw.add_customer(
+            name, external_id, email, phone, company, stage, source, tags, created_at
+        )
+
+    def add_many(self, data: pd.DataFrame | Mapping[str, Any]) -> np.ndarray:
+        """Creates many customers in one transaction; returns their ids (``int64`` array, in row
+        order).
+
+        ``data`` is a pandas DataFrame or a dict of columns (lists, numpy arrays or Series). The
+        columns are ``name`` (required), ``external_id``, ``email``, ``phone``, ``company``,
+        ``stage``, ``source``, ``tags`` (comma-separated text or lists of str) and ``created_at``
+        (datetime64 — naive means UTC, tz-aware is converted — or datetimes). Missing values
+        (None, NaN, ``pd.NA``, ``NaT``) are absent. If any row is invalid nothing is written and
+        the error names the row (zero-based).
+
+        Raises:
+            InvalidArgumentError: an unknown column, columns of different lengths, a wrong type.
+            InvalidInputError: a value fails validation (the message names row and field).
+            AlreadyExistsError: an external id is taken.
+        """
+        return self._raw.add_customer_columns(_prepare_columns(data))
+
+    def get(self, id: int) -> Customer:
+        """The customer with this id. Raises :class:`NotFoundError` (a ``KeyError``) if none."""
+        return self._raw.get_customer(id)
+
+    def get_by_external_id(self, external_id: str) -> Customer:
+        """The customer with this external id. Raises :class:`NotFoundError` if none."""
+        return self._raw.get_customer_by_external_id(external_id)
+
+    def update(self, id: int, *, expected_version: int | None = None, **changes: Any) -> Customer:
+        """Changes some fields of a customer and returns it as stored.
+
+        ``changes`` may name ``name``, ``external_id``, ``email``, ``phone``, ``company``,
+        ``stage``, ``source`` and ``tags`` (which replaces the tag set); ``None`` clears
+        ``external_id``, ``email``, ``phone``, ``company`` and ``tags``. The version goes up by one
+        when anything changed. With ``expected_version``, a customer changed meanwhile is refused
+        with :class:`ConflictError` and left as it is::
+
+            c = db.customers.get(7)
+            db.customers.update(c.id, stage="customer", expected_version=c.version)
+
+        Raises:
+            NotFoundError, ConflictError, InvalidInputError, AlreadyExistsError,
+            InvalidArgumentError (an unknown field).
+        """
+        return self._raw.update_customer(id, changes, expected_version)
+
+    def delete(self, id: int, *, cascade: bool = False) -> None:
+        """Deletes a customer. Records that reference it make this fail with
+        :class:`ConstraintError` unless ``cascade=True``, which deletes them too.
+
+        Raises:
+            NotFoundError: no customer has this id.
+        """
+        self._raw.delete_customer(id, cascade)
+
+    def find(
+        self,
+        *,
+        order_by: str | list[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        **filters: Any,
+    ) -> list[Customer]:
+        """Customers matching the keyword filters (see the class docs), as a list.
+
+        ``order_by`` is a comma-separated list of fields, ``-`` for descending
+        (``"-created_at,name"``), or a list of such strings; the id breaks ties, so pages are
+        stable. ``limit`` and ``offset`` page through the result.
+        """
+        return self._raw.find_customers(filters, order_by, limit, offset)
+
+    def find_frame(
+        self,
+        *,
+        order_by: str | list[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        **filters: Any,
+    ) -> pd.DataFrame:
+        """Like :meth:`find`, as a pandas DataFrame indexed by ``id``.
+
+        Columns: ``external_id``, ``name``, ``email``, ``phone``, ``company`` (pandas' string
+        dtype), ``stage`` and ``source`` (Categorical, categories in the fixed order of
+        :data:`STAGES` / :data:`SOURCES`), ``tags`` (lists of str), ``created_at`` and
+        ``updated_at`` (``datetime64[us, UTC]``), ``version`` (``int64``). An empty result has the
+        same columns and dtypes.
+        """
+        cols = self._raw.find_customer_columns(filters, order_by, limit, offset)
+        return _frame(cols)
+
+    def count(self, **filters: Any) -> int:
+        """How many customers match the keyword filters (all customers without filters)."""
+        return self._raw.count_customers(filters)
+
+
+def _frame(cols: dict[str, Any]) -> pd.DataFrame:
+    """A DataFrame from the native columns: int64 arrays for ids, versions and times (µs, UTC),
+    int8 category codes for stage and source, lists for text and tags."""
+    import pandas as pd
+
+    def times(micros: np.ndarray) -> pd.arrays.DatetimeArray:
+        return pd.array(micros.view("datetime64[us]")).tz_localize("UTC")
+
+    data: dict[str, Any] = {key: pd.array(cols[key], dtype="str") for key in _TEXT_COLUMNS}
+    data["stage"] = pd.Categorical.from_codes(cols["stage"], categories=STAGES)
+    data["source"] = pd.Categorical.from_codes(cols["source"], categories=SOURCES)
+    index = pd.Index(cols["id"], name="id")
+    data["tags"] = pd.Series(cols["tags"], index=index, dtype=object)
+    data["created_at"] = times(cols["created_at"])
+    data["updated_at"] = times(cols["updated_at"])
+    data["version"] = cols["version"]
+    return pd.DataFrame(data, index=index)
+
+
+def _prepare_columns(data: Any) -> dict[str, Any]:
+    """Brings a DataFrame or a dict of columns into the shape the native module reads: each
+    column a list with None for missing values, and ``created_at`` from a datetime64 column as
+    int64 microseconds since the epoch, UTC (NaT stays the smallest int64, read as missing)."""
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        if not data.columns.is_unique:
+            dupes = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
+            raise InvalidArgumentError(f"add_many: duplicate column(s) {', '.join(dupes)}")
+        items = [(key, data[key]) for key in data.columns]
+    elif isinstance(data, Mapping):
+        items = list(data.items())
+    else:
+        raise InvalidArgumentError(
+            "add_many: expected a pandas DataFrame or a dict of columns, "
+            f"got {type(data).__name__}"
+        )
+    out: dict[str, Any] = {}
+    for key, column in items:
+        if not isinstance(key, str):
+            raise InvalidArgumentError(f"add_many: column names must be str, got {key!r}")
+        if isinstance(column, (str, bytes, Mapping)) or not pd.api.types.is_list_like(column):
+            raise InvalidArgumentError(
+                f"column {key}: expected a list, numpy array or Series, "
+                f"got {type(column).__name__}"
+            )
+        series = column if isinstance(column, pd.Series) else _series(column)
+        out[key] = _time_column(series) if key == "created_at" else _object_column(series)
+    return out
+
+
+def _series(column: Any) -> pd.Series:
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(column, np.ndarray) and column.ndim != 1:
+        raise InvalidArgumentError(f"expected a 1-dimensional column, got shape {column.shape}")
+    if isinstance(column, (np.ndarray, pd.Index, pd.api.extensions.ExtensionArray, list)):
+        return pd.Series(column)
+    return pd.Series(list(column))
+
+
+def _object_column(series: pd.Series) -> list[Any]:
+    import pandas as pd
+
+    values = series.to_numpy(dtype=object, copy=True)
+    values[pd.isna(values)] = None
+    return values.tolist()
+
+
+def _time_column(series: pd.Series) -> Any:
+    import numpy as np
+    import pandas as pd
+
+    dtype = series.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        dtype = series.dtype
+    if pd.api.types.is_datetime64_dtype(dtype):
+        micros = series.to_numpy(dtype="datetime64[us]").view(np.int64)
+        return np.ascontiguousarray(micros)
+    return _object_column(series)

@@ -1,0 +1,191 @@
+//! Columnar customers across the boundary: `CustomerColumns` out as numpy arrays and lists (the
+//! Python package turns them into a DataFrame), `NewCustomerColumns` in from prepared columns.
+//!
+//! Ids, versions and timestamps cross as `int64` arrays, stages and sources as `int8` category
+//! codes (positions in `STAGES` / `SOURCES`); only text needs one Python object per value.
+
+use crm_core::{CustomerColumns, LifecycleStage, NewCustomerColumns, Source, Timestamp};
+use numpy::{PyArray1, PyArrayMethods};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+
+use crate::convert::{self, type_name};
+use crate::errors::{PyCrmResult, invalid_argument};
+
+/// The columns `add_many` knows, in the order messages list them.
+pub const NEW_COLUMNS: [&str; 9] = [
+    "name",
+    "external_id",
+    "email",
+    "phone",
+    "company",
+    "stage",
+    "source",
+    "tags",
+    "created_at",
+];
+
+fn code<T: PartialEq>(all: &[T], v: &T) -> i8 {
+    // The vocabularies have a handful of values, so the position always fits.
+    all.iter()
+        .position(|x| x == v)
+        .and_then(|p| i8::try_from(p).ok())
+        .unwrap_or(-1)
+}
+
+fn micros(ts: &[Timestamp]) -> Vec<i64> {
+    ts.iter().map(|t| t.as_micros()).collect()
+}
+
+/// `CustomerColumns` as a dict: `id`, `version`, `created_at`, `updated_at` (int64 µs since the
+/// epoch, UTC) as numpy int64 arrays; `stage`, `source` as int8 codes; text as lists of str/None;
+/// `tags` as a list of lists.
+pub fn to_py<'py>(py: Python<'py>, cols: CustomerColumns) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    let stages: Vec<i8> = cols
+        .stage
+        .iter()
+        .map(|s| code(LifecycleStage::ALL, s))
+        .collect();
+    let sources: Vec<i8> = cols.source.iter().map(|s| code(Source::ALL, s)).collect();
+    d.set_item(
+        "created_at",
+        PyArray1::from_vec(py, micros(&cols.created_at)),
+    )?;
+    d.set_item(
+        "updated_at",
+        PyArray1::from_vec(py, micros(&cols.updated_at)),
+    )?;
+    d.set_item("id", PyArray1::from_vec(py, cols.id))?;
+    d.set_item("version", PyArray1::from_vec(py, cols.version))?;
+    d.set_item("stage", PyArray1::from_vec(py, stages))?;
+    d.set_item("source", PyArray1::from_vec(py, sources))?;
+    d.set_item("external_id", PyList::new(py, cols.external_id)?)?;
+    d.set_item("name", PyList::new(py, cols.name)?)?;
+    d.set_item("email", PyList::new(py, cols.email)?)?;
+    d.set_item("phone", PyList::new(py, cols.phone)?)?;
+    d.set_item("company", PyList::new(py, cols.company)?)?;
+    d.set_item("tags", PyList::new(py, cols.tags)?)?;
+    Ok(d)
+}
+
+fn column_iter<'py>(
+    col: &Bound<'py, PyAny>,
+    name: &str,
+) -> PyCrmResult<Bound<'py, pyo3::types::PyIterator>> {
+    if col.is_instance_of::<PyString>() {
+        return Err(invalid_argument(format!(
+            "column {name}: expected a list of values, got str"
+        )));
+    }
+    col.try_iter().map_err(|_| {
+        invalid_argument(format!(
+            "column {name}: expected a list of values, got {}",
+            type_name(col)
+        ))
+    })
+}
+
+/// A text column: each value str or None.
+fn text_column(col: &Bound<'_, PyAny>, name: &str) -> PyCrmResult<Vec<Option<String>>> {
+    let mut out = Vec::new();
+    for (row, v) in column_iter(col, name)?.enumerate() {
+        let v = v?;
+        out.push(if v.is_none() {
+            None
+        } else {
+            Some(convert::text(&v, &format!("column {name}, row {row}"))?)
+        });
+    }
+    Ok(out)
+}
+
+/// The tags column: each value a comma-separated str, a list of str, or None. A list is joined
+/// with commas, the columnar form of tags (a tag never holds a comma).
+fn tags_column(col: &Bound<'_, PyAny>) -> PyCrmResult<Vec<Option<String>>> {
+    let mut out = Vec::new();
+    for (row, v) in column_iter(col, "tags")?.enumerate() {
+        let v = v?;
+        let what = format!("column tags, row {row}");
+        out.push(if v.is_none() {
+            None
+        } else if v.is_instance_of::<PyString>() {
+            Some(convert::text(&v, &what)?)
+        } else if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
+            let tags = convert::tags(&v, &what)?;
+            if let Some(t) = tags.iter().find(|t| t.contains(',')) {
+                return Err(invalid_argument(format!(
+                    "{what}: tag {t:?} must not contain a comma"
+                )));
+            }
+            Some(tags.join(","))
+        } else {
+            return Err(invalid_argument(format!(
+                "{what}: expected str or a list of str, got {}",
+                type_name(&v)
+            )));
+        });
+    }
+    Ok(out)
+}
+
+/// The created_at column: an int64 numpy array of µs since the epoch (from a datetime64 column;
+/// NaT, the smallest int64, is absent), or datetimes / None.
+fn time_column(col: &Bound<'_, PyAny>) -> PyCrmResult<Vec<Option<Timestamp>>> {
+    if let Ok(arr) = col.cast::<PyArray1<i64>>() {
+        let ro = arr.readonly();
+        return Ok(ro
+            .as_array()
+            .iter()
+            .map(|&us| (us != i64::MIN).then_some(Timestamp::from_micros(us)))
+            .collect());
+    }
+    let mut out = Vec::new();
+    for (row, v) in column_iter(col, "created_at")?.enumerate() {
+        out.push(convert::timestamp(
+            &v?,
+            &format!("column created_at, row {row}"),
+        )?);
+    }
+    Ok(out)
+}
+
+/// Builds `NewCustomerColumns` from prepared columns (missing values already None / NaT). Refuses
+/// unknown columns and a missing `name` column; lengths are checked by the core.
+pub fn from_py(columns: &Bound<'_, PyDict>) -> PyCrmResult<NewCustomerColumns> {
+    let mut cols = NewCustomerColumns::default();
+    let mut unknown = Vec::new();
+    let mut has_name = false;
+    for (key, col) in columns.iter() {
+        let key = convert::text(&key, "column name")?;
+        match key.as_str() {
+            "name" => {
+                cols.name = text_column(&col, "name")?;
+                has_name = true;
+            }
+            "external_id" => cols.external_id = text_column(&col, "external_id")?,
+            "email" => cols.email = text_column(&col, "email")?,
+            "phone" => cols.phone = text_column(&col, "phone")?,
+            "company" => cols.company = text_column(&col, "company")?,
+            "stage" => cols.stage = text_column(&col, "stage")?,
+            "source" => cols.source = text_column(&col, "source")?,
+            "tags" => cols.tags = tags_column(&col)?,
+            "created_at" => cols.created_at = time_column(&col)?,
+            _ => unknown.push(format!("{key:?}")),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(invalid_argument(format!(
+            "unknown column(s) {} (known: {})",
+            unknown.join(", "),
+            NEW_COLUMNS.join(", ")
+        )));
+    }
+    if !has_name {
+        return Err(invalid_argument(format!(
+            "a name column is required (known columns: {})",
+            NEW_COLUMNS.join(", ")
+        )));
+    }
+    Ok(cols)
+}

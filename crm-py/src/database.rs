@@ -1,0 +1,434 @@
+//! `crm._crm.Database`: one open store. The pure-Python `crm.Database` wraps it; this class only
+//! converts arguments, releases the GIL around every store call and maps errors.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use crm_core::{
+    Clock, Crm, CustomerPatch, DeleteMode, Filter, LifecycleStage, NewCustomer, OpenOptions,
+    Principal, Query, Role, Source,
+};
+use numpy::PyArray1;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDateTime, PyDict, PyString};
+
+use crate::columns;
+use crate::convert::{self, type_name};
+use crate::customer::PyCustomer;
+use crate::errors::{PyCrmError, PyCrmResult, invalid_argument};
+
+/// The fields `update` may change.
+const UPDATABLE: &str = "name, external_id, email, phone, company, stage, source, tags";
+
+/// An open crm store (native part). Safe to share between threads: calls are serialised by a
+/// mutex and run with the GIL released.
+#[pyclass(frozen, module = "crm._crm", name = "Database")]
+pub struct Database {
+    /// `None` once closed.
+    crm: Mutex<Option<Crm>>,
+    path: String,
+    principal: String,
+    role: String,
+}
+
+fn closed() -> crm_core::Error {
+    crm_core::Error::InvalidArgument("database is closed".into())
+}
+
+impl Database {
+    fn lock(&self) -> crm_core::Result<MutexGuard<'_, Option<Crm>>> {
+        self.crm.lock().map_err(|_| {
+            crm_core::Error::Internal(
+                "the database handle is unusable after a panic in another call; reopen it".into(),
+            )
+        })
+    }
+
+    /// Runs `f` on the open handle with the GIL released.
+    fn with<T, F>(&self, py: Python<'_>, f: F) -> PyCrmResult<T>
+    where
+        T: Send,
+        F: FnOnce(&mut Crm) -> crm_core::Result<T> + Send,
+    {
+        py.detach(|| {
+            let mut guard = self.lock()?;
+            let crm = guard.as_mut().ok_or_else(closed)?;
+            f(crm)
+        })
+        .map_err(PyCrmError::from)
+    }
+}
+
+/// ANDs keyword filters (`stage="lead"`, `created_at__gte=…`) through `Filter::lookup`.
+fn filter(filters: Option<&Bound<'_, PyDict>>) -> PyCrmResult<Filter> {
+    let mut parts = Vec::new();
+    if let Some(filters) = filters {
+        for (key, value) in filters.iter() {
+            let key = convert::text(&key, "filter name")?;
+            let value = convert::value(&value, &format!("filter {key}"))?;
+            parts.push(Filter::lookup(&key, value)?);
+        }
+    }
+    Ok(Filter::all_of(parts))
+}
+
+fn query(
+    filters: Option<&Bound<'_, PyDict>>,
+    order_by: Option<&Bound<'_, PyAny>>,
+    limit: Option<&Bound<'_, PyAny>>,
+    offset: Option<&Bound<'_, PyAny>>,
+) -> PyCrmResult<Query> {
+    Ok(Query {
+        filter: filter(filters)?,
+        order_by: convert::order_by(order_by)?,
+        limit: convert::optional_count(limit, "limit")?,
+        offset: convert::optional_count(offset, "offset")?.unwrap_or(0),
+    })
+}
+
+fn stage(obj: &Bound<'_, PyAny>) -> PyCrmResult<LifecycleStage> {
+    Ok(convert::text(obj, "stage")?.parse::<LifecycleStage>()?)
+}
+
+fn source(obj: &Bound<'_, PyAny>) -> PyCrmResult<Source> {
+    Ok(convert::text(obj, "source")?.parse::<Source>()?)
+}
+
+/// A change to a field that may be cleared: `None` clears it.
+fn clearable(obj: &Bound<'_, PyAny>, what: &str) -> PyCrmResult<Option<Option<String>>> {
+    Ok(Some(convert::optional_text(Some(obj), what)?))
+}
+
+fn required<'a, 'py>(obj: &'a Bound<'py, PyAny>, what: &str) -> PyCrmResult<&'a Bound<'py, PyAny>> {
+    if obj.is_none() {
+        Err(invalid_argument(format!("{what} cannot be None")))
+    } else {
+        Ok(obj)
+    }
+}
+
+fn patch(changes: Option<&Bound<'_, PyDict>>) -> PyCrmResult<CustomerPatch> {
+    let mut p = CustomerPatch::default();
+    let Some(changes) = changes else {
+        return Ok(p);
+    };
+    for (key, v) in changes.iter() {
+        let key = convert::text(&key, "field name")?;
+        match key.as_str() {
+            "name" => p.name = Some(convert::text(required(&v, "name")?, "name")?),
+            "external_id" => p.external_id = clearable(&v, "external_id")?,
+            "email" => p.email = clearable(&v, "email")?,
+            "phone" => p.phone = clearable(&v, "phone")?,
+            "company" => p.company = clearable(&v, "company")?,
+            "stage" => p.stage = Some(stage(required(&v, "stage")?)?),
+            "source" => p.source = Some(source(required(&v, "source")?)?),
+            "tags" => {
+                p.tags = Some(if v.is_none() {
+                    Vec::new()
+                } else {
+                    convert::tags(&v, "tags")?
+                })
+            }
+            other => {
+                return Err(invalid_argument(format!(
+                    "update: unknown field {other:?} (known: {UPDATABLE})"
+                )));
+            }
+        }
+    }
+    Ok(p)
+}
+
+fn key_bytes(key: &Bound<'_, PyAny>) -> PyCrmResult<Vec<u8>> {
+    if let Ok(b) = key.cast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    if let Ok(s) = key.cast::<PyString>() {
+        return Ok(s.to_str()?.as_bytes().to_vec());
+    }
+    Err(invalid_argument(format!(
+        "key: expected bytes or str, got {}",
+        type_name(key)
+    )))
+}
+
+#[pymethods]
+impl Database {
+    /// Opens (creating if missing) the store at `path`.
+    #[new]
+    #[pyo3(signature = (path, principal, role, key, now, time_zone, busy_timeout))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        path: &Bound<'_, PyAny>,
+        principal: &Bound<'_, PyAny>,
+        role: &Bound<'_, PyAny>,
+        key: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        time_zone: &Bound<'_, PyAny>,
+        busy_timeout: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<Database> {
+        let path: PathBuf = if path.is_instance_of::<PyString>() || path.hasattr("__fspath__")? {
+            path.extract().map_err(|e: PyErr| {
+                invalid_argument(format!("path: cannot be used as a file path ({e})"))
+            })?
+        } else {
+            return Err(invalid_argument(format!(
+                "path: expected str or os.PathLike, got {}",
+                type_name(path)
+            )));
+        };
+        let role: Role = convert::text(role, "role")?.parse()?;
+        let principal = Principal::new(&convert::text(principal, "principal")?, role)?;
+        let busy = busy_timeout
+            .extract::<f64>()
+            .ok()
+            .filter(|_| !busy_timeout.is_instance_of::<pyo3::types::PyBool>())
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            .ok_or_else(|| {
+                invalid_argument(format!(
+                    "busy_timeout: expected a number of seconds >= 0, got {}",
+                    busy_timeout
+                        .repr()
+                        .map(|r| r.to_string())
+                        .unwrap_or_default()
+                ))
+            })?;
+        let options = OpenOptions {
+            principal: principal.clone(),
+            key: if key.is_none() {
+                None
+            } else {
+                Some(key_bytes(key)?)
+            },
+            clock: match convert::timestamp(now, "now")? {
+                Some(t) => Clock::fixed(t),
+                None => Clock::system(),
+            },
+            time_zone: convert::optional_text(Some(time_zone), "time_zone")?,
+            busy_timeout: busy,
+        };
+        let display = path.display().to_string();
+        let crm = py.detach(|| Crm::open(&path, options))?;
+        Ok(Database {
+            crm: Mutex::new(Some(crm)),
+            path: display,
+            principal: principal.name,
+            role: principal.role.to_string(),
+        })
+    }
+
+    /// Closes the store; later calls raise `InvalidArgumentError`. Closing twice is harmless.
+    fn close(&self, py: Python<'_>) -> PyCrmResult<()> {
+        // Dropping the connection checkpoints the WAL: do it without the GIL.
+        py.detach(|| {
+            let taken = self.lock()?.take();
+            drop(taken);
+            Ok::<_, crm_core::Error>(())
+        })?;
+        Ok(())
+    }
+
+    /// True once `close()` was called.
+    #[getter]
+    fn closed(&self, py: Python<'_>) -> PyCrmResult<bool> {
+        // Waits for a call in another thread to finish: without the GIL.
+        Ok(py.detach(|| self.lock().map(|guard| guard.is_none()))?)
+    }
+
+    /// The path the store was opened with.
+    #[getter]
+    fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The name of the principal acting through this handle.
+    #[getter]
+    fn principal(&self) -> &str {
+        &self.principal
+    }
+
+    /// The principal's role.
+    #[getter]
+    fn role(&self) -> &str {
+        &self.role
+    }
+
+    /// The reporting time zone (IANA name).
+    #[getter]
+    fn time_zone(&self, py: Python<'_>) -> PyCrmResult<String> {
+        self.with(py, |crm| Ok(crm.time_zone().name().to_owned()))
+    }
+
+    /// Sets and saves the store's reporting time zone.
+    fn set_time_zone(&self, py: Python<'_>, name: &Bound<'_, PyAny>) -> PyCrmResult<()> {
+        let name = convert::text(name, "time_zone")?;
+        self.with(py, |crm| crm.set_time_zone(&name))
+    }
+
+    /// The handle's current time (aware UTC datetime).
+    #[getter]
+    fn now<'py>(&self, py: Python<'py>) -> PyCrmResult<Bound<'py, PyDateTime>> {
+        let t = self.with(py, |crm| Ok(crm.now()))?;
+        Ok(t.to_datetime().into_pyobject(py)?)
+    }
+
+    /// Fixes the handle's clock at a datetime, or returns to the system clock with None.
+    fn set_now(&self, py: Python<'_>, now: &Bound<'_, PyAny>) -> PyCrmResult<()> {
+        let clock = match convert::timestamp(now, "now")? {
+            Some(t) => Clock::fixed(t),
+            None => Clock::system(),
+        };
+        self.with(py, |crm| {
+            crm.set_clock(clock);
+            Ok(())
+        })
+    }
+
+    /// The store's schema version.
+    #[getter]
+    fn schema_version(&self, py: Python<'_>) -> PyCrmResult<i64> {
+        self.with(py, |crm| crm.schema_version())
+    }
+
+    /// Creates one customer.
+    #[pyo3(signature = (name, external_id, email, phone, company, stage, source, tags, created_at))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_customer(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyAny>,
+        external_id: &Bound<'_, PyAny>,
+        email: &Bound<'_, PyAny>,
+        phone: &Bound<'_, PyAny>,
+        company: &Bound<'_, PyAny>,
+        stage: &Bound<'_, PyAny>,
+        source: &Bound<'_, PyAny>,
+        tags: &Bound<'_, PyAny>,
+        created_at: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<PyCustomer> {
+        let new = NewCustomer {
+            name: convert::text(required(name, "name")?, "name")?,
+            external_id: convert::optional_text(Some(external_id), "external_id")?,
+            email: convert::optional_text(Some(email), "email")?,
+            phone: convert::optional_text(Some(phone), "phone")?,
+            company: convert::optional_text(Some(company), "company")?,
+            stage: self::stage(required(stage, "stage")?)?,
+            source: self::source(required(source, "source")?)?,
+            tags: if tags.is_none() {
+                Vec::new()
+            } else {
+                convert::tags(tags, "tags")?
+            },
+            created_at: convert::timestamp(created_at, "created_at")?,
+        };
+        let c = self.with(py, |crm| crm.customers().add(new))?;
+        Ok(PyCustomer(c))
+    }
+
+    /// Creates many customers from prepared columns; returns their ids (int64 array).
+    fn add_customer_columns<'py>(
+        &self,
+        py: Python<'py>,
+        columns: &Bound<'py, PyDict>,
+    ) -> PyCrmResult<Bound<'py, PyArray1<i64>>> {
+        let cols = columns::from_py(columns)?;
+        let ids = self.with(py, |crm| crm.customers().add_columns(cols))?;
+        Ok(PyArray1::from_vec(py, ids))
+    }
+
+    /// The customer with this id.
+    fn get_customer(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyCrmResult<PyCustomer> {
+        let id = convert::int(id, "id")?;
+        Ok(PyCustomer(self.with(py, |crm| crm.customers().get(id))?))
+    }
+
+    /// The customer with this external id.
+    fn get_customer_by_external_id(
+        &self,
+        py: Python<'_>,
+        external_id: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<PyCustomer> {
+        let key = convert::text(external_id, "external_id")?;
+        Ok(PyCustomer(self.with(py, |crm| {
+            crm.customers().get_by_external_id(&key)
+        })?))
+    }
+
+    /// Applies `changes` (field → new value) to customer `id`.
+    #[pyo3(signature = (id, changes, expected_version))]
+    fn update_customer(
+        &self,
+        py: Python<'_>,
+        id: &Bound<'_, PyAny>,
+        changes: Option<&Bound<'_, PyDict>>,
+        expected_version: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<PyCustomer> {
+        let id = convert::int(id, "id")?;
+        let mut p = patch(changes)?;
+        if !expected_version.is_none() {
+            p.expected_version = Some(convert::int(expected_version, "expected_version")?);
+        }
+        Ok(PyCustomer(
+            self.with(py, |crm| crm.customers().update(id, &p))?,
+        ))
+    }
+
+    /// Deletes customer `id`.
+    fn delete_customer(
+        &self,
+        py: Python<'_>,
+        id: &Bound<'_, PyAny>,
+        cascade: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<()> {
+        let id = convert::int(id, "id")?;
+        let mode = if cascade.is_truthy()? {
+            DeleteMode::Cascade
+        } else {
+            DeleteMode::Restrict
+        };
+        self.with(py, |crm| crm.customers().delete(id, mode))
+    }
+
+    /// Customers matching keyword filters, in order and page.
+    #[pyo3(signature = (filters, order_by, limit, offset))]
+    fn find_customers(
+        &self,
+        py: Python<'_>,
+        filters: Option<&Bound<'_, PyDict>>,
+        order_by: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
+        offset: Option<&Bound<'_, PyAny>>,
+    ) -> PyCrmResult<Vec<PyCustomer>> {
+        let q = query(filters, order_by, limit, offset)?;
+        let found = self.with(py, |crm| crm.customers().find(&q))?;
+        Ok(found.into_iter().map(PyCustomer).collect())
+    }
+
+    /// Like `find_customers`, as columns (see `columns::to_py`).
+    #[pyo3(signature = (filters, order_by, limit, offset))]
+    fn find_customer_columns<'py>(
+        &self,
+        py: Python<'py>,
+        filters: Option<&Bound<'py, PyDict>>,
+        order_by: Option<&Bound<'py, PyAny>>,
+        limit: Option<&Bound<'py, PyAny>>,
+        offset: Option<&Bound<'py, PyAny>>,
+    ) -> PyCrmResult<Bound<'py, PyDict>> {
+        let q = query(filters, order_by, limit, offset)?;
+        let cols = self.with(py, |crm| crm.customers().find_columns(&q))?;
+        Ok(columns::to_py(py, cols)?)
+    }
+
+    /// How many customers match keyword filters.
+    #[pyo3(signature = (filters))]
+    fn count_customers(
+        &self,
+        py: Python<'_>,
+        filters: Option<&Bound<'_, PyDict>>,
+    ) -> PyCrmResult<i64> {
+        let f = filter(filters)?;
+        self.with(py, |crm| crm.customers().count(&f))
+    }
+}
