@@ -156,6 +156,8 @@ def test_find_all_in_id_order(db, people):
         (dict(tags="vip"), [0, 1]),
         (dict(tags__contains="NEWSLETTER"), [0, 3]),
         (dict(tags__in=["vip", "newsletter"]), [0, 1, 3]),
+        (dict(tags__isnull=True), [2, 4]),
+        (dict(tags__isnull=False), [0, 1, 3]),
         (dict(phone="+1 (202) 555-0100"), [1]),
         (dict(external_id="A-3"), [2]),
         (dict(created_at=T0), [0]),

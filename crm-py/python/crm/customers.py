@@ -33,8 +33,8 @@ class Customers:
     ``field__lookup=value`` with the lookups ``eq`` (the default), ``ne``, ``lt``, ``lte``, ``gt``,
     ``gte``, ``in``, ``not_in``, ``between`` (a ``(low, high)`` pair), ``isnull`` (``True`` /
     ``False``), ``contains`` and ``startswith`` (text, case-insensitive for ASCII). On ``tags``,
-    ``tags="vip"`` or ``tags__contains="vip"`` asks for a tag and ``tags__in=[...]`` for any of
-    several. Times may be datetimes (naive = UTC), pandas / numpy timestamps, or dates
+    ``tags="vip"`` or ``tags__contains="vip"`` asks for a tag, ``tags__in=[...]`` for any of
+    several and ``tags__isnull=True`` for none at all. Times may be datetimes (naive = UTC), pandas / numpy timestamps, or dates
     (``datetime.date`` or ``"YYYY-MM-DD"``: midnight in the store's reporting time zone)::
 
         db.customers.find(stage__in=["lead", "prospect"], created_at__gte=date(2026, 1, 1),
