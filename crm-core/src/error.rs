@@ -282,9 +282,15 @@ impl Error {
                 rule,
             },
             Error::InvalidArgument(m) => Error::InvalidArgument(format!("row {row}: {m}")),
-            Error::AlreadyExists { entity, field, value } => {
-                Error::AlreadyExists { entity, field: format!("row {row}: {field}"), value }
-            }
+            Error::AlreadyExists {
+                entity,
+                field,
+                value,
+            } => Error::AlreadyExists {
+                entity,
+                field: format!("row {row}: {field}"),
+                value,
+            },
             other => other,
         }
     }
@@ -328,7 +334,15 @@ mod tests {
         assert_eq!(e.code(), ErrorCode::InvalidInput);
         let e = e.in_row(7);
         assert!(e.to_string().starts_with("invalid row 7: email"), "{e}");
-        let e = Error::AlreadyExists { entity: "customer", field: "external_id".into(), value: "A-1".into() }.in_row(3);
-        assert_eq!(e.to_string(), "customer with row 3: external_id \"A-1\" already exists");
+        let e = Error::AlreadyExists {
+            entity: "customer",
+            field: "external_id".into(),
+            value: "A-1".into(),
+        }
+        .in_row(3);
+        assert_eq!(
+            e.to_string(),
+            "customer with row 3: external_id \"A-1\" already exists"
+        );
     }
 }

@@ -111,6 +111,19 @@ pub(crate) unsafe fn out_ptr<'a, T>(out: *mut *mut T, name: &str) -> Result<&'a 
     }
 }
 
+/// Sets a pointer out-parameter to NULL if it is not NULL itself. Functions on a handle call it
+/// before their guard checks the handle, so that `*out` is NULL on every failure, a NULL handle
+/// included (as `sqlite3_open` clears `*ppDb` first). It cannot panic.
+///
+/// # Safety
+/// `out` is NULL or valid for writing one pointer.
+pub(crate) unsafe fn clear_out<T>(out: *mut *mut T) {
+    if !out.is_null() {
+        // SAFETY: non-NULL and writable by the caller's contract.
+        unsafe { out.write(ptr::null_mut()) };
+    }
+}
+
 /// Like [`out_ptr`] for an optional out-parameter: NULL means the caller does not want it.
 ///
 /// # Safety
@@ -135,27 +148,31 @@ pub(crate) fn check_out<T>(out: *mut T, name: &str) -> Result<()> {
 /// # Safety
 /// Implementors are `#[repr(C)]` with `struct_size: u32` as their first field, and `V1_SIZE` is no
 /// larger than the struct.
-pub(crate) unsafe trait Versioned: Sized {
+pub(crate) unsafe trait Versioned: Sized + Copy {
     /// Size of the first published version: the end of its last field. Callers compiled against
     /// that version or a later one pass at least this much. Fixed forever once published.
     const V1_SIZE: usize;
     /// The function that fills in `struct_size` and the defaults.
     const INIT: &'static str;
+    /// What that function writes: the defaults, with `struct_size` = this build's full size.
+    const DEFAULTS: Self;
 }
 
-/// A growable input struct argument; NULL is `None` (defaults).
+/// A growable input struct argument, copied; NULL is `None` (defaults).
 ///
-/// Refuses a `struct_size` smaller than the first version's. A caller built against a newer
-/// header passes a larger size; only the fields this library knows are read.
+/// Refuses a `struct_size` smaller than the first version's. Only `struct_size` bytes are read:
+/// fields beyond them (added in versions newer than the caller's header) keep their defaults,
+/// and a caller built against a newer header passes a larger size, of which only the fields
+/// this library knows are read.
 ///
 /// # Safety
-/// `p` is NULL or points to a readable struct of at least `struct_size` bytes, valid for `'a`.
-pub(crate) unsafe fn versioned<'a, T: Versioned>(p: *const T, name: &str) -> Result<Option<&'a T>> {
+/// `p` is NULL or points to a readable struct of at least `struct_size` bytes.
+pub(crate) unsafe fn versioned<T: Versioned>(p: *const T, name: &str) -> Result<Option<T>> {
     if p.is_null() {
         return Ok(None);
     }
     // SAFETY: `struct_size` is the first field (offset 0) of every `Versioned` struct.
-    let size = unsafe { p.cast::<u32>().read() } as usize;
+    let size = unsafe { p.cast::<u32>().read_unaligned() } as usize;
     if size < T::V1_SIZE {
         return Err(Error::InvalidArgument(format!(
             "{name}->struct_size is {size}, expected at least {} (initialise it with {})",
@@ -163,9 +180,13 @@ pub(crate) unsafe fn versioned<'a, T: Versioned>(p: *const T, name: &str) -> Res
             T::INIT
         )));
     }
-    // SAFETY: at least the first version's fields are present (checked above), and this build
-    // knows exactly the first version.
-    Ok(Some(unsafe { &*p }))
+    let mut value = T::DEFAULTS;
+    let n = size.min(size_of::<T>());
+    // SAFETY: the caller's struct has at least `size` readable bytes and `value` has
+    // `size_of::<T>()`; every field is plain data (integers, raw pointers, optional function
+    // pointers), so any bytes the caller wrote are a valid value of its type.
+    unsafe { std::ptr::copy_nonoverlapping(p.cast::<u8>(), (&raw mut value).cast::<u8>(), n) };
+    Ok(Some(value))
 }
 
 /// A time argument where [`CRM_TIME_NOW`] means "the handle's clock".

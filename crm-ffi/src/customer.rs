@@ -12,8 +12,8 @@ use crm_core::{
 };
 
 use crate::args::{
-    Versioned, boxed, c_string, c_string_lossy, check_out, opt_out_ptr, opt_str, opt_string,
-    out_ptr, req_str, slice, str_array, time_or_now, versioned,
+    Versioned, boxed, c_string, c_string_lossy, check_out, clear_out, opt_out_ptr, opt_str,
+    opt_string, out_ptr, req_str, slice, str_array, time_or_now, versioned,
 };
 use crate::db::crm_db;
 use crate::error::{guard_db, guard_value};
@@ -344,6 +344,19 @@ pub struct crm_new_customer {
 unsafe impl Versioned for crm_new_customer {
     const V1_SIZE: usize = offset_of!(crm_new_customer, created_at) + size_of::<i64>();
     const INIT: &'static str = "crm_new_customer_init";
+    const DEFAULTS: Self = crm_new_customer {
+        struct_size: size_of::<crm_new_customer>() as u32,
+        external_id: ptr::null(),
+        name: ptr::null(),
+        email: ptr::null(),
+        phone: ptr::null(),
+        company: ptr::null(),
+        stage: ptr::null(),
+        source: ptr::null(),
+        tags: ptr::null(),
+        tags_len: 0,
+        created_at: CRM_TIME_NOW,
+    };
 }
 
 /// Clears `customer` (every field absent, `created_at` = `CRM_TIME_NOW`) and sets `struct_size`.
@@ -353,21 +366,7 @@ pub unsafe extern "C" fn crm_new_customer_init(customer: *mut crm_new_customer) 
     guard_value("crm_new_customer_init", (), || {
         if !customer.is_null() {
             // SAFETY: non-NULL and writable; `write` does not read the old contents.
-            unsafe {
-                customer.write(crm_new_customer {
-                    struct_size: size_of::<crm_new_customer>() as u32,
-                    external_id: ptr::null(),
-                    name: ptr::null(),
-                    email: ptr::null(),
-                    phone: ptr::null(),
-                    company: ptr::null(),
-                    stage: ptr::null(),
-                    source: ptr::null(),
-                    tags: ptr::null(),
-                    tags_len: 0,
-                    created_at: CRM_TIME_NOW,
-                })
-            }
+            unsafe { customer.write(crm_new_customer::DEFAULTS) }
         }
     })
 }
@@ -414,7 +413,7 @@ pub unsafe extern "C" fn crm_customer_add(
             return Err(crate::args::null("customer"));
         };
         // SAFETY: the struct's pointers, per its contract.
-        let c = unsafe { new_customer(c) }?;
+        let c = unsafe { new_customer(&c) }?;
         let stored = db.crm.customers().add(c)?;
         if !out_id.is_null() {
             // SAFETY: non-NULL and writable.
@@ -435,6 +434,8 @@ pub unsafe extern "C" fn crm_customer_get(
     id: i64,
     out: *mut *mut crm_customer,
 ) -> c_int {
+    // SAFETY: NULL or writable; cleared before the handle is checked.
+    unsafe { clear_out(out) };
     // SAFETY: `db` is NULL or an open handle used by this thread only.
     guard_db("crm_customer_get", unsafe { db.as_mut() }, |db| {
         // SAFETY: NULL or writable.
@@ -452,6 +453,8 @@ pub unsafe extern "C" fn crm_customer_get_by_external_id(
     external_id: *const c_char,
     out: *mut *mut crm_customer,
 ) -> c_int {
+    // SAFETY: NULL or writable; cleared before the handle is checked.
+    unsafe { clear_out(out) };
     // SAFETY: `db` is NULL or an open handle used by this thread only.
     guard_db(
         "crm_customer_get_by_external_id",
@@ -509,6 +512,20 @@ pub struct crm_customer_patch {
 unsafe impl Versioned for crm_customer_patch {
     const V1_SIZE: usize = offset_of!(crm_customer_patch, expected_version) + size_of::<i64>();
     const INIT: &'static str = "crm_customer_patch_init";
+    const DEFAULTS: Self = crm_customer_patch {
+        struct_size: size_of::<crm_customer_patch>() as u32,
+        set: 0,
+        external_id: ptr::null(),
+        name: ptr::null(),
+        email: ptr::null(),
+        phone: ptr::null(),
+        company: ptr::null(),
+        stage: ptr::null(),
+        source: ptr::null(),
+        tags: ptr::null(),
+        tags_len: 0,
+        expected_version: 0,
+    };
 }
 
 /// Clears `update` (no field set, no version check) and sets `struct_size`. Does nothing when
@@ -518,22 +535,7 @@ pub unsafe extern "C" fn crm_customer_patch_init(update: *mut crm_customer_patch
     guard_value("crm_customer_patch_init", (), || {
         if !update.is_null() {
             // SAFETY: non-NULL and writable; `write` does not read the old contents.
-            unsafe {
-                update.write(crm_customer_patch {
-                    struct_size: size_of::<crm_customer_patch>() as u32,
-                    set: 0,
-                    external_id: ptr::null(),
-                    name: ptr::null(),
-                    email: ptr::null(),
-                    phone: ptr::null(),
-                    company: ptr::null(),
-                    stage: ptr::null(),
-                    source: ptr::null(),
-                    tags: ptr::null(),
-                    tags_len: 0,
-                    expected_version: 0,
-                })
-            }
+            unsafe { update.write(crm_customer_patch::DEFAULTS) }
         }
     })
 }
@@ -603,6 +605,8 @@ pub unsafe extern "C" fn crm_customer_update(
     update: *const crm_customer_patch,
     out: *mut *mut crm_customer,
 ) -> c_int {
+    // SAFETY: NULL or writable; cleared before the handle is checked.
+    unsafe { clear_out(out) };
     // SAFETY: `db` is NULL or an open handle used by this thread only.
     guard_db("crm_customer_update", unsafe { db.as_mut() }, |db| {
         // SAFETY: NULL or writable.
@@ -612,7 +616,7 @@ pub unsafe extern "C" fn crm_customer_update(
             return Err(crate::args::null("update"));
         };
         // SAFETY: the struct's pointers, per its contract.
-        let patch = unsafe { patch(u) }?;
+        let patch = unsafe { patch(&u) }?;
         let stored = db.crm.customers().update(id, &patch)?;
         if let Some(out) = out {
             *out = boxed(crm_customer::new(stored)?);
@@ -664,6 +668,12 @@ pub struct crm_find_options {
 unsafe impl Versioned for crm_find_options {
     const V1_SIZE: usize = offset_of!(crm_find_options, offset) + size_of::<i64>();
     const INIT: &'static str = "crm_find_options_init";
+    const DEFAULTS: Self = crm_find_options {
+        struct_size: size_of::<crm_find_options>() as u32,
+        order_by: ptr::null(),
+        limit: -1,
+        offset: 0,
+    };
 }
 
 /// Sets the defaults (order by id, no limit, no offset) and `struct_size`. Does nothing when
@@ -673,14 +683,7 @@ pub unsafe extern "C" fn crm_find_options_init(options: *mut crm_find_options) {
     guard_value("crm_find_options_init", (), || {
         if !options.is_null() {
             // SAFETY: non-NULL and writable; `write` does not read the old contents.
-            unsafe {
-                options.write(crm_find_options {
-                    struct_size: size_of::<crm_find_options>() as u32,
-                    order_by: ptr::null(),
-                    limit: -1,
-                    offset: 0,
-                })
-            }
+            unsafe { options.write(crm_find_options::DEFAULTS) }
         }
     })
 }
@@ -705,6 +708,8 @@ pub unsafe extern "C" fn crm_customer_find(
     options: *const crm_find_options,
     out: *mut *mut crm_customer_list,
 ) -> c_int {
+    // SAFETY: NULL or writable; cleared before the handle is checked.
+    unsafe { clear_out(out) };
     // SAFETY: `db` is NULL or an open handle used by this thread only.
     guard_db("crm_customer_find", unsafe { db.as_mut() }, |db| {
         // SAFETY (all): NULL or valid pointers of the documented types.
@@ -831,6 +836,18 @@ pub struct crm_customer_columns {
 unsafe impl Versioned for crm_customer_columns {
     const V1_SIZE: usize = offset_of!(crm_customer_columns, created_at) + size_of::<*const i64>();
     const INIT: &'static str = "crm_customer_columns_init";
+    const DEFAULTS: Self = crm_customer_columns {
+        struct_size: size_of::<crm_customer_columns>() as u32,
+        external_id: ptr::null(),
+        name: ptr::null(),
+        email: ptr::null(),
+        phone: ptr::null(),
+        company: ptr::null(),
+        stage: ptr::null(),
+        source: ptr::null(),
+        tags: ptr::null(),
+        created_at: ptr::null(),
+    };
 }
 
 /// Clears `columns` (every array NULL) and sets `struct_size`. Does nothing when `columns` is
@@ -840,20 +857,7 @@ pub unsafe extern "C" fn crm_customer_columns_init(columns: *mut crm_customer_co
     guard_value("crm_customer_columns_init", (), || {
         if !columns.is_null() {
             // SAFETY: non-NULL and writable; `write` does not read the old contents.
-            unsafe {
-                columns.write(crm_customer_columns {
-                    struct_size: size_of::<crm_customer_columns>() as u32,
-                    external_id: ptr::null(),
-                    name: ptr::null(),
-                    email: ptr::null(),
-                    phone: ptr::null(),
-                    company: ptr::null(),
-                    stage: ptr::null(),
-                    source: ptr::null(),
-                    tags: ptr::null(),
-                    created_at: ptr::null(),
-                })
-            }
+            unsafe { columns.write(crm_customer_columns::DEFAULTS) }
         }
     })
 }
@@ -929,7 +933,7 @@ pub unsafe extern "C" fn crm_customer_add_many(
             return Err(crate::args::null("columns"));
         };
         // SAFETY: the struct's arrays, per its contract.
-        let cols = unsafe { self::columns(c, n) }?;
+        let cols = unsafe { self::columns(&c, n) }?;
         let ids = db.crm.customers().add_columns(cols)?;
         if !out_ids.is_null() {
             // SAFETY: non-NULL, room for `n` ids by the contract.

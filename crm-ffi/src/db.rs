@@ -54,6 +54,17 @@ pub struct crm_open_options {
 unsafe impl Versioned for crm_open_options {
     const V1_SIZE: usize = offset_of!(crm_open_options, busy_timeout_ms) + size_of::<i32>();
     const INIT: &'static str = "crm_open_options_init";
+    const DEFAULTS: Self = crm_open_options {
+        struct_size: size_of::<crm_open_options>() as u32,
+        principal: ptr::null(),
+        role: ptr::null(),
+        key: ptr::null(),
+        key_len: 0,
+        clock: None,
+        clock_ctx: ptr::null_mut(),
+        time_zone: ptr::null(),
+        busy_timeout_ms: 0,
+    };
 }
 
 /// Fills `options` with the defaults (system principal, no key, system clock, the store's time
@@ -64,19 +75,7 @@ pub unsafe extern "C" fn crm_open_options_init(options: *mut crm_open_options) {
         if !options.is_null() {
             // SAFETY: non-NULL and writable by the caller's contract; `write` does not read the
             // old, possibly uninitialised, contents.
-            unsafe {
-                options.write(crm_open_options {
-                    struct_size: size_of::<crm_open_options>() as u32,
-                    principal: ptr::null(),
-                    role: ptr::null(),
-                    key: ptr::null(),
-                    key_len: 0,
-                    clock: None,
-                    clock_ctx: ptr::null_mut(),
-                    time_zone: ptr::null(),
-                    busy_timeout_ms: 0,
-                })
-            }
+            unsafe { options.write(crm_open_options::DEFAULTS) }
         }
     })
 }
@@ -101,7 +100,7 @@ pub unsafe extern "C" fn crm_open(
         let path = unsafe { req_str(path, "path") }?;
         let options = unsafe { versioned(options, "options") }?;
         let options = match options {
-            Some(o) => unsafe { open_options(o) }?,
+            Some(o) => unsafe { open_options(&o) }?,
             None => OpenOptions::default(),
         };
         let crm = Crm::open(path, options)?;

@@ -9,7 +9,7 @@ use std::ffi::{c_char, c_int};
 
 use crm_core::{CmpOp, Error, Filter, Result, Timestamp};
 
-use crate::args::{boxed, null, out_ptr, req_str, slice, str_array};
+use crate::args::{boxed, clear_out, null, out_ptr, req_str, slice, str_array};
 use crate::error::{guard, guard_value};
 
 /// Comparison operator `=`.
@@ -31,6 +31,9 @@ pub const CRM_OP_GE: c_int = 5;
 #[derive(Debug)]
 pub struct crm_filter {
     pub(crate) filter: Filter,
+    /// Nesting depth (a leaf is 1), kept so combinators can refuse trees deeper than
+    /// `Filter::MAX_DEPTH` without walking them.
+    depth: usize,
 }
 
 fn cmp_op(op: c_int) -> Result<CmpOp> {
@@ -55,8 +58,31 @@ fn cmp_op(op: c_int) -> Result<CmpOp> {
 /// `out` is NULL or writable.
 unsafe fn build(out: *mut *mut crm_filter, make: impl FnOnce() -> Result<Filter>) -> Result<()> {
     // SAFETY: forwarded contract.
+    unsafe { build_nested(out, 1, make) }
+}
+
+/// Stores a new filter of nesting depth `depth` in `*out`, refusing trees deeper than
+/// `Filter::MAX_DEPTH` (which the store would refuse too, and which could exhaust the stack).
+///
+/// # Safety
+/// `out` is NULL or writable.
+unsafe fn build_nested(
+    out: *mut *mut crm_filter,
+    depth: usize,
+    make: impl FnOnce() -> Result<Filter>,
+) -> Result<()> {
+    // SAFETY: forwarded contract.
     let out = unsafe { out_ptr(out, "out") }?;
-    *out = boxed(crm_filter { filter: make()? });
+    if depth > Filter::MAX_DEPTH {
+        return Err(Error::InvalidArgument(format!(
+            "filter nests {depth} levels deep; at most {} are allowed",
+            Filter::MAX_DEPTH
+        )));
+    }
+    *out = boxed(crm_filter {
+        filter: make()?,
+        depth,
+    });
     Ok(())
 }
 
@@ -64,9 +90,12 @@ unsafe fn build(out: *mut *mut crm_filter, make: impl FnOnce() -> Result<Filter>
 ///
 /// # Safety
 /// `f` is NULL or a live filter not used again by the caller.
-unsafe fn take(f: *mut crm_filter) -> Option<Filter> {
+unsafe fn take(f: *mut crm_filter) -> Option<(Filter, usize)> {
     // SAFETY: a filter from Box::into_raw, owned by us from here on.
-    (!f.is_null()).then(|| unsafe { Box::from_raw(f) }.filter)
+    (!f.is_null()).then(|| {
+        let f = unsafe { Box::from_raw(f) };
+        (f.filter, f.depth)
+    })
 }
 
 /// `field op value` on a text, e-mail, phone, stage, source or timestamp field (a timestamp takes
@@ -341,12 +370,26 @@ unsafe fn combine(
     out: *mut *mut crm_filter,
     join: fn(Filter, Filter) -> Filter,
 ) -> Result<()> {
+    if a == b && !a.is_null() {
+        // One filter passed twice: take it once (it is ours either way), never free it twice.
+        // SAFETY: the caller's contract; ownership passes to us.
+        drop(unsafe { take(a) });
+        // SAFETY: NULL or writable.
+        unsafe { clear_out(out) };
+        return Err(Error::InvalidArgument(
+            "a and b are the same filter; build two filters to combine".into(),
+        ));
+    }
     // SAFETY: the caller's contract; ownership passes to us even if we fail below.
     let (a, b) = unsafe { (take(a), take(b)) };
+    let depth = match (&a, &b) {
+        (Some((_, da)), Some((_, db))) => da.max(db) + 1,
+        _ => 1,
+    };
     // SAFETY: forwarded contract.
     unsafe {
-        build(out, || match (a, b) {
-            (Some(a), Some(b)) => Ok(join(a, b)),
+        build_nested(out, depth, || match (a, b) {
+            (Some((a, _)), Some((b, _))) => Ok(join(a, b)),
             (None, _) => Err(null("a")),
             (_, None) => Err(null("b")),
         })
@@ -389,8 +432,13 @@ pub unsafe extern "C" fn crm_filter_not(a: *mut crm_filter, out: *mut *mut crm_f
     guard("crm_filter_not", || {
         // SAFETY: NULL or a live filter, owned by us from here on.
         let a = unsafe { take(a) };
+        let depth = a.as_ref().map_or(1, |(_, d)| d + 1);
         // SAFETY: NULL or writable.
-        unsafe { build(out, || a.map(Filter::not).ok_or_else(|| null("a"))) }
+        unsafe {
+            build_nested(out, depth, || {
+                a.map(|(f, _)| f.not()).ok_or_else(|| null("a"))
+            })
+        }
     })
 }
 

@@ -586,6 +586,18 @@ static void test_bad_input(void) {
     add_ada(db);
     before = count(db, NULL);
 
+    /* A NULL handle: pointer outputs are NULL afterwards, even when they held something. */
+    c = (crm_customer *)&nc;
+    CHECK(crm_customer_get(NULL, 1, &c) == CRM_INVALID_ARGUMENT);
+    CHECK(c == NULL);
+    c = (crm_customer *)&nc;
+    CHECK(crm_customer_get_by_external_id(NULL, "A-1", &c) == CRM_INVALID_ARGUMENT);
+    CHECK(c == NULL);
+    list = (crm_customer_list *)&nc;
+    CHECK(crm_customer_find(NULL, NULL, NULL, &list) == CRM_INVALID_ARGUMENT);
+    CHECK(list == NULL);
+    CHECK(CONTAINS(crm_errmsg(NULL), "db"));
+
     /* Duplicate external id. */
     crm_new_customer_init(&nc);
     nc.name = "Impostor";
@@ -697,6 +709,30 @@ static void test_bad_input(void) {
     CHECK(f == NULL);
     CHECK(crm_filter_or(tag("a"), tag("b"), NULL) == CRM_INVALID_ARGUMENT);
     CHECK(crm_filter_not(NULL, &f) == CRM_INVALID_ARGUMENT);
+
+    /* The same filter twice is refused and freed once (valgrind checks). */
+    f = tag("a");
+    {
+        crm_filter *both = (crm_filter *)&opts; /* must come back NULL */
+        CHECK(crm_filter_and(f, f, &both) == CRM_INVALID_ARGUMENT);
+        CHECK(both == NULL);
+        CHECK(CONTAINS(crm_errmsg(NULL), "same filter"));
+    }
+
+    /* Nesting deeper than the limit is refused; the refused tree is freed. */
+    {
+        int depth, rc = CRM_OK;
+        f = tag("a");
+        for (depth = 1; depth < 1000 && rc == CRM_OK; depth++) {
+            crm_filter *next = NULL;
+            rc = crm_filter_not(f, &next);
+            f = next;
+        }
+        CHECK(rc == CRM_INVALID_ARGUMENT);
+        CHECK(f == NULL);
+        CHECK(depth < 1000);
+        CHECK(CONTAINS(crm_errmsg(NULL), "deep"));
+    }
 
     /* Find options: unknown sort field, negative offset, bad struct_size. */
     crm_find_options_init(&opts);

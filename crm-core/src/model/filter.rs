@@ -192,6 +192,10 @@ pub enum Filter {
 }
 
 impl Filter {
+    /// The deepest nesting of `and`/`or`/`not` the store compiles. Deeper trees are refused with
+    /// `INVALID_ARGUMENT` rather than risking the stack.
+    pub const MAX_DEPTH: usize = 64;
+
     /// `field op value`.
     pub fn compare(field: impl Into<String>, op: CmpOp, value: impl Into<Value>) -> Filter {
         Filter::Compare {

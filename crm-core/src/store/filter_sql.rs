@@ -83,7 +83,7 @@ impl EntitySql<'_> {
             sql: String::new(),
             params: Vec::new(),
         };
-        self.emit(filter, zone, &mut out)?;
+        self.emit(filter, zone, &mut out, 1)?;
         Ok(out)
     }
 
@@ -119,7 +119,13 @@ impl EntitySql<'_> {
         Ok(sql)
     }
 
-    fn emit(&self, filter: &Filter, zone: Tz, out: &mut Compiled) -> Result<()> {
+    fn emit(&self, filter: &Filter, zone: Tz, out: &mut Compiled, depth: usize) -> Result<()> {
+        if depth > Filter::MAX_DEPTH {
+            return Err(Error::InvalidArgument(format!(
+                "filter nests more than {} levels deep",
+                Filter::MAX_DEPTH
+            )));
+        }
         match filter {
             Filter::All => out.sql.push('1'),
             Filter::Compare { field, op, value } => {
@@ -168,7 +174,7 @@ impl EntitySql<'_> {
                             })?,
                     );
                     let f = if *negated { any.not() } else { any };
-                    return self.emit(&f, zone, out);
+                    return self.emit(&f, zone, out, depth + 1);
                 }
                 let coerced = values
                     .iter()
@@ -271,13 +277,13 @@ impl EntitySql<'_> {
                     if i > 0 {
                         out.sql.push_str(if is_and { " AND " } else { " OR " });
                     }
-                    self.emit(p, zone, out)?;
+                    self.emit(p, zone, out, depth + 1)?;
                 }
                 out.sql.push(')');
             }
             Filter::Not(inner) => {
                 out.sql.push_str("NOT IFNULL(");
-                self.emit(inner, zone, out)?;
+                self.emit(inner, zone, out, depth + 1)?;
                 out.sql.push_str(", 0)");
             }
         }
@@ -414,6 +420,21 @@ mod tests {
         );
         assert!(customers().order_by(&[OrderBy::asc("tags")]).is_err());
         assert!(customers().order_by(&[OrderBy::asc("nope")]).is_err());
+    }
+
+    #[test]
+    fn deep_trees_are_refused() {
+        let mut f = Filter::eq("id", 1);
+        for _ in 0..Filter::MAX_DEPTH {
+            f = Filter::Not(Box::new(f));
+        }
+        let e = customers().compile(&f, Tz::UTC).err().unwrap();
+        assert_eq!(e.code(), crate::ErrorCode::InvalidArgument);
+        let mut ok = Filter::eq("id", 1);
+        for _ in 1..Filter::MAX_DEPTH {
+            ok = Filter::Not(Box::new(ok));
+        }
+        assert!(customers().compile(&ok, Tz::UTC).is_ok());
     }
 
     #[test]
