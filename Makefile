@@ -4,7 +4,9 @@
 
 SHELL      := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
+# --locked everywhere: the versions in Cargo.lock (one ndarray, the pinned cbindgen) are the ones built.
 CARGO      ?= cargo
+LOCKED     := --locked
 PYTHON     ?= python3
 VENV       := .venv
 VPY        := $(VENV)/bin/python
@@ -26,7 +28,6 @@ build: lib wheel
 # Pinned tools for building the wheel and running the tests (requirements-dev.txt).
 $(VENV)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(VPY) -m pip install --quiet --upgrade pip
 	$(VPY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -35,7 +36,7 @@ venv: $(VENV)/.installed
 # ---------------------------------------------------------------- C library
 # libcrm.so (SONAME libcrm.so.0), libcrm.a, and a pkg-config file pointing at this tree.
 lib:
-	$(CARGO) build --release -p crm-ffi
+	$(CARGO) build $(LOCKED) --release -p crm-ffi
 	ln -sf libcrm.so $(RELEASE)/libcrm.so.0
 	mkdir -p $(PKGCONFIG)
 	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(CURDIR)/$(RELEASE)|' -e 's|@INCLUDEDIR@|$(CURDIR)/include|' \
@@ -43,16 +44,16 @@ lib:
 
 # Regenerates include/crm.h with the cbindgen pinned in Cargo.lock.
 header:
-	$(CARGO) run --quiet -p crm-gen-header -- include/crm.h
+	$(CARGO) run $(LOCKED) --quiet -p crm-gen-header -- include/crm.h
 
 # Fails when the committed header differs from a fresh generation.
 header-check:
-	$(CARGO) run --quiet -p crm-gen-header -- --verify include/crm.h
+	$(CARGO) run $(LOCKED) --quiet -p crm-gen-header -- --verify include/crm.h
 
 # ---------------------------------------------------------------- Python wheel
 wheel: venv
 	rm -rf target/wheels
-	$(VENV)/bin/maturin build --release --quiet -o target/wheels
+	$(VENV)/bin/maturin build $(LOCKED) --release --quiet -o target/wheels
 	$(VPY) -m pip install --quiet --force-reinstall --no-deps target/wheels/*.whl
 
 # ---------------------------------------------------------------- tests
@@ -61,11 +62,12 @@ test: lint-deps header-check test-rust test-c test-python
 
 # One version of each crate in what we ship (cbindgen's build-time tree is exempt).
 lint-deps:
-	@out=$$($(CARGO) tree -d -e normal -p crm-core -p crm-ffi -p crm-py 2>/dev/null | grep -v '^$$' || true); \
-	if [ -n "$$out" ]; then echo "duplicate crate versions in the shipped tree:"; echo "$$out"; exit 1; fi
+	@mkdir -p target; out=$$($(CARGO) tree $(LOCKED) -d -e normal -p crm-core -p crm-ffi -p crm-py 2>target/lint-deps.err) \
+	    || { cat target/lint-deps.err; exit 1; }; \
+	if [ -n "$$(echo "$$out" | grep -v '^$$')" ]; then echo "duplicate crate versions in the shipped tree:"; echo "$$out"; exit 1; fi
 
 test-rust:
-	$(CARGO) test --workspace --exclude crm-py
+	$(CARGO) test $(LOCKED) --workspace --exclude crm-py
 
 C_TESTS   := $(wildcard tests/c/*.c)
 CXX_TESTS := $(wildcard tests/cpp/*.cpp)
@@ -76,6 +78,7 @@ SHARED_LIBS := -L$(RELEASE) -lcrm -Wl,-rpath,$(CURDIR)/$(RELEASE)
 
 # Every C and C++ test, linked once statically and once dynamically, run under valgrind.
 test-c: lib
+	readelf -d $(RELEASE)/libcrm.so | grep -q 'SONAME.*\[libcrm\.so\.0\]' || { echo "libcrm.so lacks SONAME libcrm.so.0"; exit 1; }
 	mkdir -p target/ctest
 	for t in $(C_TESTS); do n=$$(basename $$t .c); \
 	  $(CC) $(C_FLAGS) $$t -o target/ctest/$$n-static $(STATIC_LIBS); \
@@ -93,7 +96,7 @@ test-python: wheel
 # Loads generated customers into crm-demo.db (Rust), then reads the same file from C and Python.
 demo: lib wheel
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	$(CARGO) run --release --quiet -p crm-core --example demo -- $(DEMO_DB)
+	$(CARGO) run $(LOCKED) --release --quiet -p crm-core --example demo -- $(DEMO_DB)
 	$(CC) -std=c99 -Wall -Wextra -Werror $$(PKG_CONFIG_PATH=$(PKGCONFIG) pkg-config --cflags crm) examples/c/report.c \
 	    -o target/report $$(PKG_CONFIG_PATH=$(PKGCONFIG) pkg-config --libs crm) -Wl,-rpath,$(CURDIR)/$(RELEASE)
 	./target/report $(DEMO_DB)
@@ -103,7 +106,7 @@ demo: lib wheel
 bench: bench-rust
 
 bench-rust:
-	$(CARGO) bench -p crm-core --bench bulk_insert
+	$(CARGO) bench $(LOCKED) -p crm-core --bench bulk_insert
 	$(PYTHON) benches/criterion_ratio.py bulk_insert_$${CRM_BENCH_ROWS:-1000000} raw_rusqlite
 
 # ---------------------------------------------------------------- install

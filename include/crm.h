@@ -610,7 +610,7 @@ int64_t crm_customer_version(const struct crm_customer *customer);
 
 /*
  Frees a customer returned by `crm_customer_get`, `crm_customer_get_by_external_id` or
- `crm_customer_patch`. Does nothing when `customer` is NULL. Never pass a customer borrowed
+ `crm_customer_update`. Does nothing when `customer` is NULL. Never pass a customer borrowed
  from a list.
  */
 void crm_customer_free(struct crm_customer *customer);

@@ -85,7 +85,11 @@ fn columns(d: &Data) -> NewCustomerColumns {
         company: d.company.clone(),
         stage: d.stage.iter().map(|s| Some(s.to_string())).collect(),
         source: d.source.iter().map(|s| Some(s.to_string())).collect(),
-        tags: d.tags.iter().map(|t| Some(t.join(","))).collect(),
+        tags: d
+            .tags
+            .iter()
+            .map(|t| Some(t.iter().map(|s| s.to_string()).collect()))
+            .collect(),
         created_at: d
             .created_at
             .iter()

@@ -72,7 +72,8 @@ fn generate(n: usize, now: Timestamp) -> NewCustomerColumns {
         if rng.below(3) == 0 {
             tags.push("newsletter");
         }
-        cols.tags.push(Some(tags.join(",")));
+        cols.tags
+            .push(Some(tags.into_iter().map(str::to_owned).collect()));
         let age = (rng.next() % two_years_us as u64) as i64;
         cols.created_at
             .push(Some(Timestamp::from_micros(now.as_micros() - age)));

@@ -92,7 +92,7 @@ impl Crm {
             .as_deref()
             .map(parse_time_zone)
             .transpose()?;
-        let store = Store::open(path, options.busy_timeout)?;
+        let store = Store::open(path, options.busy_timeout, options.clock.now())?;
         let zone = match option_zone {
             Some(z) => z,
             None => match store.meta(META_TIME_ZONE)? {

@@ -53,7 +53,7 @@ pub use crm::{Crm, OpenOptions};
 pub use customers::{Customers, DeleteMode};
 pub use error::{Error, ErrorCode, Result};
 pub use model::customer::{Customer, CustomerPatch, LifecycleStage, NewCustomer, Source};
-pub use model::customer_columns::{CustomerColumns, NewCustomerColumns};
+pub use model::customer_columns::{CustomerColumns, NewCustomerColumns, split_tag_list};
 pub use model::field::{FieldSpec, FieldType};
 pub use model::filter::{CmpOp, Filter, Value};
 pub use model::money::{Currency, Money};

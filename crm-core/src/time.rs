@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +28,18 @@ impl Timestamp {
     /// Microseconds since the epoch.
     pub const fn as_micros(self) -> i64 {
         self.0
+    }
+
+    /// The earliest instant the store accepts as a record time: 0001-01-01T00:00:00Z.
+    pub const MIN_SUPPORTED: Timestamp = Timestamp(-62_135_596_800_000_000);
+    /// The latest instant the store accepts as a record time: 9999-12-31T23:59:59.999999Z.
+    pub const MAX_SUPPORTED: Timestamp = Timestamp(253_402_300_799_999_999);
+
+    /// True between [`MIN_SUPPORTED`](Self::MIN_SUPPORTED) and
+    /// [`MAX_SUPPORTED`](Self::MAX_SUPPORTED): years 1 to 9999, which every face (a Python
+    /// `datetime`, a C `int64_t`, chrono) can represent.
+    pub fn is_supported(self) -> bool {
+        (Self::MIN_SUPPORTED..=Self::MAX_SUPPORTED).contains(&self)
     }
 
     /// The current wall-clock time. Prefer the handle's [`Clock`], which tests can set.
@@ -71,17 +83,21 @@ impl Timestamp {
     }
 }
 
-/// A local wall-clock time in `zone` as UTC. A time skipped by a DST change moves forward past the
-/// gap; an ambiguous one takes the earlier instant.
+/// A local wall-clock time in `zone` as UTC. An ambiguous time (clocks turned back) takes the
+/// earlier instant; a time skipped by clocks jumping forward is read with the offset in force
+/// before the jump (as Python's `zoneinfo` does with `fold=0`), so later local times never map to
+/// earlier instants.
 fn local_to_utc(naive: NaiveDateTime, zone: Tz) -> Option<Timestamp> {
-    let mut probe = naive;
-    for _ in 0..4 {
-        if let Some(dt) = zone.from_local_datetime(&probe).earliest() {
-            return Some(Timestamp::from(dt.with_timezone(&Utc)));
-        }
-        probe += chrono::Duration::minutes(30);
+    if let Some(dt) = zone.from_local_datetime(&naive).earliest() {
+        return Some(Timestamp::from(dt.with_timezone(&Utc)));
     }
-    None
+    // Transitions are far more than a day apart, so the offset a day earlier is the one in force
+    // just before the gap.
+    let before = zone
+        .offset_from_utc_datetime(&(naive - chrono::Duration::days(1)))
+        .fix();
+    let utc = naive - chrono::Duration::seconds(i64::from(before.local_minus_utc()));
+    Some(Timestamp::from(utc.and_utc()))
 }
 
 impl From<DateTime<Utc>> for Timestamp {
@@ -196,12 +212,28 @@ mod tests {
         assert_eq!(d.to_string(), "2026-03-01T08:00:00Z");
         let d = Timestamp::parse_in("2026-03-01 10:00:00.5", Tz::UTC).unwrap();
         assert_eq!(d.as_micros() % 1_000_000, 500_000);
-        // 02:30 does not exist in Paris on 2026-03-29: moved past the gap.
+        // 02:10 and 02:30 do not exist in Paris on 2026-03-29: read at +01:00, order kept.
         let paris = parse_time_zone("Europe/Paris").unwrap();
         let d = Timestamp::parse_in("2026-03-29 02:30", paris).unwrap();
-        assert_eq!(d.to_string(), "2026-03-29T01:00:00Z");
+        assert_eq!(d.to_string(), "2026-03-29T01:30:00Z");
+        let e = Timestamp::parse_in("2026-03-29 02:10", paris).unwrap();
+        assert_eq!(e.to_string(), "2026-03-29T01:10:00Z");
+        // 02:30 happens twice on 2026-10-25: the earlier one (+02:00).
+        let f = Timestamp::parse_in("2026-10-25 02:30", paris).unwrap();
+        assert_eq!(f.to_string(), "2026-10-25T00:30:00Z");
         assert!(Timestamp::parse_in("yesterday", Tz::UTC).is_err());
         assert!(Timestamp::parse_in("2026-02-30", Tz::UTC).is_err());
+    }
+
+    #[test]
+    fn supported_range_is_years_1_to_9999() {
+        let first = Timestamp::parse_in("0001-01-01", Tz::UTC).unwrap();
+        assert_eq!(first, Timestamp::MIN_SUPPORTED);
+        let last = Timestamp::parse_in("9999-12-31T23:59:59.999999Z", Tz::UTC).unwrap();
+        assert_eq!(last, Timestamp::MAX_SUPPORTED);
+        assert!(first.is_supported() && last.is_supported());
+        assert!(!Timestamp::from_micros(i64::MIN).is_supported());
+        assert!(!Timestamp::from_micros(last.as_micros() + 1).is_supported());
     }
 
     #[test]

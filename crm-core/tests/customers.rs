@@ -504,16 +504,28 @@ fn refuses_a_store_from_a_newer_library() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("future.db");
     drop(Crm::open(&path, OpenOptions::default()).unwrap());
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .execute_batch(&format!(
-            "PRAGMA user_version = {}",
+    {
+        // As a newer library might leave it: a higher version, in rollback-journal mode.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = DELETE; PRAGMA user_version = {}",
             crm_core::SCHEMA_VERSION + 1
         ))
         .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
     let e = Crm::open(&path, OpenOptions::default()).unwrap_err();
     assert_eq!(e.code(), ErrorCode::SchemaTooNew);
     assert!(e.to_string().contains("upgrade"), "{e}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "a refused store is not modified"
+    );
+    assert!(
+        !dir.path().join("future.db-wal").exists(),
+        "not even switched to WAL"
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use crm_core::{
     Customer, CustomerPatch, DeleteMode, Error, LifecycleStage, NewCustomer, NewCustomerColumns,
-    OrderBy, Query, Result, Source,
+    OrderBy, Query, Result, Source, split_tag_list,
 };
 
 use crate::args::{
@@ -294,7 +294,7 @@ pub unsafe extern "C" fn crm_customer_version(customer: *const crm_customer) -> 
 }
 
 /// Frees a customer returned by `crm_customer_get`, `crm_customer_get_by_external_id` or
-/// `crm_customer_patch`. Does nothing when `customer` is NULL. Never pass a customer borrowed
+/// `crm_customer_update`. Does nothing when `customer` is NULL. Never pass a customer borrowed
 /// from a list.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_customer_free(customer: *mut crm_customer) {
@@ -905,7 +905,10 @@ unsafe fn columns(c: &crm_customer_columns, n: usize) -> Result<NewCustomerColum
     cols.company = unsafe { text_column(c.company, n, "columns->company") }?;
     cols.stage = unsafe { text_column(c.stage, n, "columns->stage") }?;
     cols.source = unsafe { text_column(c.source, n, "columns->source") }?;
-    cols.tags = unsafe { text_column(c.tags, n, "columns->tags") }?;
+    cols.tags = unsafe { text_column(c.tags, n, "columns->tags") }?
+        .into_iter()
+        .map(|row| row.map(|joined| split_tag_list(&joined)))
+        .collect();
     if !c.created_at.is_null() {
         let times = unsafe { slice(c.created_at, n, "columns->created_at") }?;
         cols.created_at = times.iter().map(|&t| time_or_now(t)).collect();

@@ -6,7 +6,7 @@ use std::ptr;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use crm_core::{Clock, Crm, OpenOptions, Principal, Result, Role, Timestamp};
+use crm_core::{Clock, Crm, OpenOptions, Principal, Result, Timestamp};
 
 use crate::args::{
     Versioned, boxed, c_string_lossy, check_out, opt_str, out_ptr, req_str, slice, versioned,
@@ -121,14 +121,7 @@ unsafe fn open_options(o: &crm_open_options) -> Result<OpenOptions> {
     // SAFETY (all): the caller's contract on the fields.
     let name = unsafe { opt_str(o.principal, "options->principal") }?;
     let role = unsafe { opt_str(o.role, "options->role") }?;
-    if name.is_some() || role.is_some() {
-        let system = Principal::system();
-        let role = match role {
-            Some(r) => r.parse::<Role>()?,
-            None => system.role,
-        };
-        options.principal = Principal::new(name.map_or(system.name.as_str(), |n| n), role)?;
-    }
+    options.principal = Principal::from_parts(name, role)?;
     let key = unsafe { slice(o.key, o.key_len, "options->key") }?;
     if !key.is_empty() {
         options.key = Some(key.to_vec());

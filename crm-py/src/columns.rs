@@ -4,7 +4,9 @@
 //! Ids, versions and timestamps cross as `int64` arrays, stages and sources as `int8` category
 //! codes (positions in `STAGES` / `SOURCES`); only text needs one Python object per value.
 
-use crm_core::{CustomerColumns, LifecycleStage, NewCustomerColumns, Source, Timestamp};
+use crm_core::{
+    CustomerColumns, LifecycleStage, NewCustomerColumns, Source, Timestamp, split_tag_list,
+};
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
@@ -100,9 +102,8 @@ fn text_column(col: &Bound<'_, PyAny>, name: &str) -> PyCrmResult<Vec<Option<Str
     Ok(out)
 }
 
-/// The tags column: each value a comma-separated str, a list of str, or None. A list is joined
-/// with commas, the columnar form of tags (a tag never holds a comma).
-fn tags_column(col: &Bound<'_, PyAny>) -> PyCrmResult<Vec<Option<String>>> {
+/// The tags column: each value a comma-separated str, a list of str, or None.
+fn tags_column(col: &Bound<'_, PyAny>) -> PyCrmResult<Vec<Option<Vec<String>>>> {
     let mut out = Vec::new();
     for (row, v) in column_iter(col, "tags")?.enumerate() {
         let v = v?;
@@ -110,15 +111,9 @@ fn tags_column(col: &Bound<'_, PyAny>) -> PyCrmResult<Vec<Option<String>>> {
         out.push(if v.is_none() {
             None
         } else if v.is_instance_of::<PyString>() {
-            Some(convert::text(&v, &what)?)
+            Some(split_tag_list(&convert::text(&v, &what)?))
         } else if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
-            let tags = convert::tags(&v, &what)?;
-            if let Some(t) = tags.iter().find(|t| t.contains(',')) {
-                return Err(invalid_argument(format!(
-                    "{what}: tag {t:?} must not contain a comma"
-                )));
-            }
-            Some(tags.join(","))
+            Some(convert::tags(&v, &what)?)
         } else {
             return Err(invalid_argument(format!(
                 "{what}: expected str or a list of str, got {}",

@@ -59,7 +59,15 @@ fn is_list_like(obj: &Bound<'_, PyAny>) -> bool {
 /// Text (`str`, including `numpy.str_`).
 pub fn text(obj: &Bound<'_, PyAny>, what: &str) -> PyCrmResult<String> {
     match obj.cast::<PyString>() {
-        Ok(s) => Ok(s.to_str()?.to_owned()),
+        // A str with lone surrogates has no UTF-8 form.
+        Ok(s) => Ok(s
+            .to_str()
+            .map_err(|_| {
+                invalid_argument(format!(
+                    "{what}: text is not valid Unicode (lone surrogate)"
+                ))
+            })?
+            .to_owned()),
         Err(_) => Err(invalid_argument(format!(
             "{what}: expected str, got {}",
             type_name(obj)

@@ -32,6 +32,16 @@ pub struct Database {
     role: String,
 }
 
+/// The `INTERNAL` error for a caught panic, with its message.
+fn panicked(payload: &(dyn std::any::Any + Send)) -> crm_core::Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    crm_core::Error::Internal(format!("{what} (a bug in crm; please report it)"))
+}
+
 fn closed() -> crm_core::Error {
     crm_core::Error::InvalidArgument("database is closed".into())
 }
@@ -52,9 +62,14 @@ impl Database {
         F: FnOnce(&mut Crm) -> crm_core::Result<T> + Send,
     {
         py.detach(|| {
-            let mut guard = self.lock()?;
-            let crm = guard.as_mut().ok_or_else(closed)?;
-            f(crm)
+            // A panic (a bug) becomes crm.InternalError, a CrmError, rather than pyo3's
+            // PanicException, which `except Exception` does not catch.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut guard = self.lock()?;
+                let crm = guard.as_mut().ok_or_else(closed)?;
+                f(crm)
+            }))
+            .unwrap_or_else(|payload| Err(panicked(payload.as_ref())))
         })
         .map_err(PyCrmError::from)
     }
@@ -314,8 +329,17 @@ impl Database {
             email: convert::optional_text(Some(email), "email")?,
             phone: convert::optional_text(Some(phone), "phone")?,
             company: convert::optional_text(Some(company), "company")?,
-            stage: self::stage(required(stage, "stage")?)?,
-            source: self::source(required(source, "source")?)?,
+            // None: the core's defaults (lead, other).
+            stage: if stage.is_none() {
+                LifecycleStage::default()
+            } else {
+                self::stage(stage)?
+            },
+            source: if source.is_none() {
+                Source::default()
+            } else {
+                self::source(source)?
+            },
             tags: if tags.is_none() {
                 Vec::new()
             } else {

@@ -44,6 +44,11 @@ def test_add_normalises_and_returns_the_stored_customer(db):
     assert c.created_at == c.updated_at == T0
 
 
+def test_none_means_the_core_defaults(db):
+    c = db.customers.add("Nobody", stage=None, source=None)
+    assert (c.stage, c.source) == ("lead", "other")
+
+
 def test_defaults(db):
     c = db.customers.add("Grace Hopper")
     assert (c.stage, c.source, c.tags) == ("lead", "other", [])

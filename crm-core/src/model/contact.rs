@@ -134,12 +134,6 @@ pub fn normalize_tags<S: AsRef<str>>(raw: &[S]) -> Result<Vec<String>> {
     Ok(tags)
 }
 
-/// Splits the comma-separated form used by columnar inputs (`"vip, newsletter"`); empty → no tags.
-pub fn split_tags(joined: &str) -> Result<Vec<String>> {
-    let parts: Vec<&str> = joined.split(',').filter(|p| !p.trim().is_empty()).collect();
-    normalize_tags(&parts)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,8 +203,6 @@ mod tests {
             normalize_tags(&["VIP", " vip", "newsletter"]).unwrap(),
             vec!["newsletter", "vip"]
         );
-        assert_eq!(split_tags("b, a,,").unwrap(), vec!["a", "b"]);
-        assert!(split_tags("").unwrap().is_empty());
         assert!(normalize_tag("a,b").is_err());
         assert!(normalize_tag(" ").is_err());
         assert!(normalize_tag(&"x".repeat(65)).is_err());

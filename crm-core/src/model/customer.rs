@@ -204,6 +204,15 @@ impl NewCustomer {
         if !self.tags.is_empty() {
             self.tags = normalize_tags(&self.tags)?;
         }
+        if let Some(t) = self.created_at
+            && !t.is_supported()
+        {
+            return Err(Error::invalid(
+                "created_at",
+                t.as_micros().to_string(),
+                "must be between 0001-01-01 and 9999-12-31 (microseconds since 1970, UTC)",
+            ));
+        }
         Ok(())
     }
 }
@@ -425,6 +434,11 @@ mod tests {
         assert!(NewCustomer::new(" ").normalize().is_err());
         assert!(NewCustomer::new("a\u{7}b").normalize().is_err());
         assert!(NewCustomer::new("x".repeat(501)).normalize().is_err());
+        let e = NewCustomer::new("x")
+            .created_at(Timestamp::from_micros(i64::MAX))
+            .normalize()
+            .unwrap_err();
+        assert!(e.to_string().contains("created_at"), "{e}");
     }
 
     #[test]

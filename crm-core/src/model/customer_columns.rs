@@ -1,14 +1,14 @@
 //! Columnar shapes of customers, for batch work: one vector per field instead of one struct per
 //! row. The C and Python faces fill and read these directly.
 
-use super::contact::split_tags;
 use super::customer::{Customer, LifecycleStage, NewCustomer, Source};
 use crate::error::{Error, Result};
 use crate::time::Timestamp;
 
 /// Customers to create, as columns. `name` is required and sets the row count; every other column
 /// is either empty (absent for all rows) or exactly as long as `name`. Within a column, `None`
-/// means absent for that row. Stages and sources are their text names; tags are comma-separated.
+/// means absent for that row. Stages and sources are their text names. Tags are a list per row;
+/// [`split_tag_list`] turns the comma-separated text form (`"vip, newsletter"`) into one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NewCustomerColumns {
     /// External ids.
@@ -25,8 +25,8 @@ pub struct NewCustomerColumns {
     pub stage: Vec<Option<String>>,
     /// Source names (`other` when absent).
     pub source: Vec<Option<String>>,
-    /// Comma-separated tags.
-    pub tags: Vec<Option<String>>,
+    /// Tags of each row (validated and normalised on insert, like [`NewCustomer::tags`]).
+    pub tags: Vec<Option<Vec<String>>>,
     /// Creation times (the handle's clock when absent).
     pub created_at: Vec<Option<Timestamp>>,
 }
@@ -94,10 +94,7 @@ impl NewCustomerColumns {
                         Some(s) if !s.trim().is_empty() => s.parse::<Source>()?,
                         _ => Source::default(),
                     },
-                    tags: match tags.next().flatten() {
-                        Some(t) => split_tags(&t)?,
-                        None => Vec::new(),
-                    },
+                    tags: tags.next().flatten().unwrap_or_default(),
                     created_at: created.next().flatten(),
                 })
             };
@@ -105,6 +102,17 @@ impl NewCustomerColumns {
         }
         Ok(rows)
     }
+}
+
+/// Splits the comma-separated text form of a tag list (`"vip, newsletter"`, the form C callers
+/// and CSV files use) into tags; blank parts are dropped. Validation happens on insert.
+pub fn split_tag_list(joined: &str) -> Vec<String> {
+    joined
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Customers as columns (the shape of a data frame).
@@ -178,13 +186,14 @@ mod tests {
         let cols = NewCustomerColumns {
             name: vec![Some("A".into()), Some("B".into())],
             stage: vec![Some("Customer".into()), None],
-            tags: vec![None, Some("x, y".into())],
+            tags: vec![None, Some(split_tag_list("x, y,"))],
             ..Default::default()
         };
         let rows = cols.into_rows().unwrap();
         assert_eq!(rows[0].stage, LifecycleStage::Customer);
         assert_eq!(rows[1].stage, LifecycleStage::Lead);
         assert_eq!(rows[1].tags, ["x", "y"]);
+        assert!(split_tag_list(" , ").is_empty());
         assert_eq!(rows[1].source, Source::Other);
     }
 

@@ -85,6 +85,16 @@ impl Principal {
         })
     }
 
+    /// A principal from optional parts, as bindings receive them: a missing name is `system`, a
+    /// missing role is `admin`.
+    pub fn from_parts(name: Option<&str>, role: Option<&str>) -> Result<Principal> {
+        let role = match role {
+            Some(r) => r.parse()?,
+            None => Role::Admin,
+        };
+        Principal::new(name.unwrap_or("system"), role)
+    }
+
     /// The built-in `system` administrator, the default principal.
     pub fn system() -> Principal {
         Principal {

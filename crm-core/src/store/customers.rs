@@ -188,6 +188,16 @@ pub(crate) fn update(
 
 /// Deletes customer `id`. Without `cascade`, refuses while other records reference it.
 pub(crate) fn delete(conn: &Connection, id: i64, cascade: bool) -> Result<()> {
+    delete_with(conn, id, cascade, DEPENDENTS)
+}
+
+/// [`delete`] with an explicit list of dependent `(table, column)` pairs.
+fn delete_with(
+    conn: &Connection,
+    id: i64,
+    cascade: bool,
+    dependents: &[(&str, &str)],
+) -> Result<()> {
     let exists: bool = conn.query_row(
         "SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?1)",
         [id],
@@ -199,7 +209,7 @@ pub(crate) fn delete(conn: &Connection, id: i64, cascade: bool) -> Result<()> {
             key: format!("id {id}"),
         });
     }
-    for (table, column) in DEPENDENTS {
+    for (table, column) in dependents {
         if cascade {
             conn.execute(&format!("DELETE FROM {table} WHERE {column} = ?1"), [id])?;
         } else {
@@ -263,29 +273,71 @@ mod tests {
     use crate::ErrorCode;
     use crate::store::Store;
 
-    /// The restrict/cascade rule holds for any table that references customers, including the
-    /// ones later migrations add: the foreign-key failure surfaces as `CONSTRAINT`.
-    #[test]
-    fn referenced_customers_are_not_deleted() {
-        let store = Store::open(Path::new(":memory:"), Duration::from_secs(1)).unwrap();
+    fn store_with_orders() -> (Store, i64) {
+        let store = Store::open(
+            Path::new(":memory:"),
+            Duration::from_secs(1),
+            Timestamp::from_micros(0),
+        )
+        .unwrap();
         store
             .conn
             .execute_batch("CREATE TABLE orders(id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id))")
             .unwrap();
-        let now = Timestamp::from_micros(0);
         let ids = store
-            .write(|c| insert(c, &[NewCustomer::new("A")], now))
+            .write(|c| {
+                insert(
+                    c,
+                    &[NewCustomer::new("A").tag("t")],
+                    Timestamp::from_micros(0),
+                )
+            })
             .unwrap();
         store
             .conn
-            .execute("INSERT INTO orders(customer_id) VALUES (?1)", [ids[0]])
+            .execute(
+                "INSERT INTO orders(customer_id) VALUES (?1), (?1)",
+                [ids[0]],
+            )
             .unwrap();
-        let e = store.write(|c| delete(c, ids[0], false)).unwrap_err();
+        (store, ids[0])
+    }
+
+    /// A table that references customers but is not registered still blocks the delete: the
+    /// foreign key surfaces as `CONSTRAINT`.
+    #[test]
+    fn unregistered_references_block_delete() {
+        let (store, id) = store_with_orders();
+        let e = store.write(|c| delete(c, id, false)).unwrap_err();
         assert_eq!(e.code(), ErrorCode::Constraint);
         assert!(e.to_string().contains("cascade"), "{e}");
-        assert!(
-            get(&store.conn, ids[0]).is_ok(),
-            "the customer is still there"
+        assert!(get(&store.conn, id).is_ok(), "the customer is still there");
+    }
+
+    /// Registered dependents: restrict counts them, cascade removes them with the customer.
+    #[test]
+    fn restrict_and_cascade_over_dependents() {
+        let (store, id) = store_with_orders();
+        let deps = [("orders", "customer_id")];
+        let e = store
+            .write(|c| delete_with(c, id, false, &deps))
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Constraint);
+        assert!(e.to_string().contains("2 record(s) in orders"), "{e}");
+        store.write(|c| delete_with(c, id, true, &deps)).unwrap();
+        assert_eq!(
+            get(&store.conn, id).unwrap_err().code(),
+            ErrorCode::NotFound
         );
+        let left: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 0);
+        let tags: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM customer_tags", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tags, 0);
     }
 }

@@ -6,8 +6,9 @@
 
 use rusqlite::Connection;
 
-use super::APPLICATION_ID;
+use super::{APPLICATION_ID, WriteTx};
 use crate::error::{Error, Result};
+use crate::time::Timestamp;
 
 /// One schema step.
 pub(crate) struct Migration {
@@ -50,6 +51,7 @@ CREATE INDEX customers_phone      ON customers(phone);
 CREATE INDEX customers_stage      ON customers(stage);
 CREATE INDEX customers_source     ON customers(source);
 CREATE INDEX customers_created_at ON customers(created_at);
+CREATE INDEX customers_updated_at ON customers(updated_at);
 
 CREATE TABLE customer_tags (
     customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
@@ -67,8 +69,8 @@ fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
-/// Brings the store to [`SCHEMA_VERSION`], or refuses a store from a newer library.
-pub(crate) fn run(conn: &Connection) -> Result<()> {
+/// Refuses a store written by a newer library. Runs before anything is written to the file.
+pub(crate) fn check_not_newer(conn: &Connection) -> Result<()> {
     let found = user_version(conn)?;
     if found > SCHEMA_VERSION {
         return Err(Error::SchemaTooNew {
@@ -76,37 +78,31 @@ pub(crate) fn run(conn: &Connection) -> Result<()> {
             supported: SCHEMA_VERSION,
         });
     }
-    if found == SCHEMA_VERSION {
+    Ok(())
+}
+
+/// Brings the store to [`SCHEMA_VERSION`], or refuses a store from a newer library. `now` is
+/// recorded as each step's `applied_at`.
+pub(crate) fn run(conn: &Connection, now: Timestamp) -> Result<()> {
+    check_not_newer(conn)?;
+    if user_version(conn)? == SCHEMA_VERSION {
         return Ok(());
     }
     // Under the write lock, look again: another process may have migrated meanwhile.
-    conn.execute_batch("BEGIN IMMEDIATE")?;
-    let result = apply_pending(conn);
-    match result {
-        Ok(()) => conn.execute_batch("COMMIT").map_err(Error::from),
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(e)
-        }
-    }
+    let tx = WriteTx::begin(conn)?;
+    apply_pending(conn, now)?;
+    tx.commit()
 }
 
-fn apply_pending(conn: &Connection) -> Result<()> {
+fn apply_pending(conn: &Connection, now: Timestamp) -> Result<()> {
+    check_not_newer(conn)?;
     let found = user_version(conn)?;
-    if found > SCHEMA_VERSION {
-        return Err(Error::SchemaTooNew {
-            found,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    let now = crate::time::Timestamp::now().as_micros();
     for m in MIGRATIONS.iter().filter(|m| m.version > found) {
-        conn.execute_batch(m.sql).map_err(|e| {
-            Error::Internal(format!("migration {} ({}) failed: {e}", m.version, m.name))
-        })?;
+        conn.execute_batch(m.sql)
+            .map_err(|e| in_migration(e.into(), m))?;
         conn.execute(
             "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?1, ?2, ?3)",
-            rusqlite::params![m.version, m.name, now],
+            rusqlite::params![m.version, m.name, now.as_micros()],
         )?;
     }
     // PRAGMA takes no bound parameters; both values are compile-time integers.
@@ -114,6 +110,24 @@ fn apply_pending(conn: &Connection) -> Result<()> {
         "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
     ))?;
     Ok(())
+}
+
+/// Names the failed step in the message and keeps the error's code (BUSY stays BUSY).
+fn in_migration(e: Error, m: &Migration) -> Error {
+    let context = format!("migration {} ({})", m.version, m.name);
+    match e {
+        Error::Storage {
+            code,
+            extended_code,
+            message,
+        } => Error::Storage {
+            code,
+            extended_code,
+            message: format!("{context}: {message}"),
+        },
+        Error::Busy(message) => Error::Busy(format!("{context}: {message}")),
+        other => other,
+    }
 }
 
 #[cfg(test)]
@@ -130,13 +144,19 @@ mod tests {
     #[test]
     fn migrates_a_fresh_store_once() {
         let conn = Connection::open_in_memory().unwrap();
-        run(&conn).unwrap();
-        run(&conn).unwrap();
+        run(&conn, Timestamp::from_micros(42)).unwrap();
+        run(&conn, Timestamp::from_micros(43)).unwrap();
         assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
         let applied: i64 = conn
             .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
             .unwrap();
         assert_eq!(applied, SCHEMA_VERSION);
+        let at: i64 = conn
+            .query_row("SELECT max(applied_at) FROM schema_migrations", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(at, 42, "steps record the handle's clock");
     }
 
     #[test]
@@ -144,7 +164,7 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(&format!("PRAGMA user_version = {}", SCHEMA_VERSION + 1))
             .unwrap();
-        let e = run(&conn).unwrap_err();
+        let e = run(&conn, Timestamp::from_micros(0)).unwrap_err();
         assert_eq!(e.code(), crate::ErrorCode::SchemaTooNew);
     }
 }

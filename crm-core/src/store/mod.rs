@@ -14,6 +14,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, ffi};
 
 use crate::error::{Error, Result};
+use crate::time::Timestamp;
 
 /// `PRAGMA application_id` of a crm store: "CRM1" in ASCII. A SQLite file with another id is not
 /// ours and is refused rather than modified.
@@ -26,7 +27,7 @@ pub(crate) struct Store {
 
 impl Store {
     /// Opens (creating if missing) the store at `path`; `":memory:"` opens a private in-memory store.
-    pub(crate) fn open(path: &Path, busy_timeout: Duration) -> Result<Store> {
+    pub(crate) fn open(path: &Path, busy_timeout: Duration, now: Timestamp) -> Result<Store> {
         let conn = if path.as_os_str() == ":memory:" {
             Connection::open_in_memory()?
         } else {
@@ -40,8 +41,10 @@ impl Store {
         rusqlite::vtab::array::load_module(&conn)?;
         let store = Store { conn };
         store.check_identity().map_err(|e| with_path(e, path))?;
-        store.configure()?;
-        migrations::run(&store.conn)?;
+        // Refuse a newer store before anything (even the journal mode) is written to it.
+        migrations::check_not_newer(&store.conn)?;
+        store.configure(path)?;
+        migrations::run(&store.conn, now)?;
         Ok(store)
     }
 
@@ -72,36 +75,35 @@ impl Store {
         Ok(())
     }
 
-    fn configure(&self) -> Result<()> {
+    fn configure(&self, path: &Path) -> Result<()> {
         // WAL: readers never block the writer and several handles (threads or processes) share a
         // file. In-memory databases answer "memory" and keep it.
-        let _mode: String = self
+        let mode: String = self
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+            return Err(Error::Storage {
+                code: -1,
+                extended_code: -1,
+                message: format!(
+                    "{}: cannot use write-ahead logging (journal mode stays {mode})",
+                    path.display()
+                ),
+            });
+        }
         self.conn
             .execute_batch("PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;")?;
         Ok(())
     }
 
     /// Runs `f` in one write transaction, taken with `BEGIN IMMEDIATE` so that concurrent writers
-    /// queue on the busy timeout instead of failing half-way. Any error rolls everything back.
+    /// queue on the busy timeout instead of failing half-way. An error — or a panic — rolls
+    /// everything back and releases the write lock.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        match f(&self.conn) {
-            Ok(v) => match self.conn.execute_batch("COMMIT") {
-                Ok(()) => Ok(v),
-                Err(e) => {
-                    let _ = self.conn.execute_batch("ROLLBACK");
-                    Err(e.into())
-                }
-            },
-            Err(e) => {
-                // A ROLLBACK can only fail when SQLite already rolled back; the store is unchanged
-                // either way.
-                let _ = self.conn.execute_batch("ROLLBACK");
-                Err(e)
-            }
-        }
+        let tx = WriteTx::begin(&self.conn)?;
+        let value = f(&self.conn)?;
+        tx.commit()?;
+        Ok(value)
     }
 
     /// Reads a value of the store's key-value metadata.
@@ -121,6 +123,35 @@ impl Store {
             c.execute("INSERT INTO crm_meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])?;
             Ok(())
         })
+    }
+}
+
+/// An open `BEGIN IMMEDIATE` transaction that rolls back when dropped uncommitted, so an early
+/// return or an unwinding panic never leaves the store locked by a half-done write.
+pub(crate) struct WriteTx<'c> {
+    conn: &'c Connection,
+    open: bool,
+}
+
+impl<'c> WriteTx<'c> {
+    pub(crate) fn begin(conn: &'c Connection) -> Result<WriteTx<'c>> {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(WriteTx { conn, open: true })
+    }
+
+    pub(crate) fn commit(mut self) -> Result<()> {
+        self.conn.execute_batch("COMMIT")?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for WriteTx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Fails only when SQLite already rolled back; the store is unchanged either way.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
     }
 }
 
@@ -179,4 +210,34 @@ pub(crate) fn map_sqlite_error(e: rusqlite::Error) -> Error {
 pub(crate) fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(err, _)
         if err.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE || err.extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_write_rolls_back_and_unlocks() {
+        let store = Store::open(
+            Path::new(":memory:"),
+            Duration::from_secs(1),
+            Timestamp::from_micros(0),
+        )
+        .unwrap();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            store.write(|c| -> Result<()> {
+                c.execute("INSERT INTO crm_meta(key, value) VALUES ('k', 'v')", [])?;
+                panic!("a bug in the middle of a write");
+            })
+        }));
+        assert!(caught.is_err());
+        assert!(store.conn.is_autocommit(), "the transaction is closed");
+        assert_eq!(store.meta("k").unwrap(), None, "and was rolled back");
+        store.set_meta("k", "w").unwrap();
+        assert_eq!(
+            store.meta("k").unwrap().as_deref(),
+            Some("w"),
+            "the next write works"
+        );
+    }
 }

@@ -96,8 +96,8 @@ class Database:
         email: str | None,
         phone: str | None,
         company: str | None,
-        stage: str,
-        source: str,
+        stage: str | None,
+        source: str | None,
         tags: Any,
         created_at: datetime | None,
     ) -> Customer: ...

@@ -61,15 +61,16 @@ class Customers:
         email: str | None = None,
         phone: str | None = None,
         company: str | None = None,
-        stage: str = "lead",
-        source: str = "other",
+        stage: str | None = None,
+        source: str | None = None,
         tags: Iterable[str] = (),
         created_at: datetime | None = None,
     ) -> Customer:
         """Creates a customer and returns it as stored: trimmed, e-mail lower-case, phone in E.164
         when written with a country code, tags lower-case and sorted, version 1.
 
-        ``created_at`` records an earlier creation time (imports); by default the handle's clock.
+        ``stage`` defaults to ``"lead"`` and ``source`` to ``"other"``. ``created_at`` records an
+        earlier creation time (imports); by default the handle's clock.
 
         Raises:
             InvalidInputError: a value fails validation (the message names the field).
