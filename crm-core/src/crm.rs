@@ -119,6 +119,16 @@ impl Crm {
         Customers::new(self)
     }
 
+    /// The product catalogue of this store.
+    pub fn products(&self) -> crate::Products<'_> {
+        crate::Products::new(self)
+    }
+
+    /// The purchases of this store.
+    pub fn purchases(&self) -> crate::Purchases<'_> {
+        crate::Purchases::new(self)
+    }
+
     /// The path this store was opened with (`:memory:` for an in-memory store).
     pub fn path(&self) -> &Path {
         &self.path

@@ -46,6 +46,8 @@ mod crm;
 mod customers;
 pub mod error;
 pub mod model;
+mod products;
+mod purchases;
 mod store;
 pub mod time;
 
@@ -58,7 +60,14 @@ pub use model::field::{FieldSpec, FieldType};
 pub use model::filter::{CmpOp, Filter, Value};
 pub use model::money::{Currency, Money};
 pub use model::principal::{Principal, Role};
+pub use model::product::{NewProduct, Product};
+pub use model::purchase::{
+    LineItem, LineItemColumns, NewLineItem, NewPurchase, NewPurchaseColumns, Purchase,
+    PurchaseColumns, PurchaseStatus,
+};
 pub use model::query::{OrderBy, Query};
+pub use products::Products;
+pub use purchases::Purchases;
 pub use store::migrations::SCHEMA_VERSION;
 pub use time::{Clock, Timestamp};
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::contact::{normalize_email, normalize_phone, normalize_tags};
 use super::field::{FieldSpec, FieldType};
+use super::text::{optional, required_text};
 use crate::error::{Error, Result};
 use crate::time::Timestamp;
 
@@ -49,43 +50,8 @@ pub enum Source {
     Other,
 }
 
-/// Implements the string forms (`as_str`, `FromStr`, `Display`, `ALL`) of a closed vocabulary.
-macro_rules! vocabulary {
-    ($ty:ident, $field:literal, [$($variant:ident => $text:literal),+ $(,)?]) => {
-        impl $ty {
-            /// Every value, in order.
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
-            /// Every value's text form, in order.
-            pub const NAMES: &'static [&'static str] = &[$($text),+];
-
-            /// The text form used in the store, the C ABI and Python.
-            pub fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => $text),+ }
-            }
-        }
-
-        impl FromStr for $ty {
-            type Err = Error;
-            fn from_str(s: &str) -> Result<$ty> {
-                let t = s.trim();
-                $(if t.eq_ignore_ascii_case($text) { return Ok($ty::$variant); })+
-                Err(Error::invalid($field, s, format!("must be one of {}", $ty::NAMES.join(", "))))
-            }
-        }
-
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
 vocabulary!(LifecycleStage, "stage", [Lead => "lead", Prospect => "prospect", Customer => "customer", Churned => "churned"]);
 vocabulary!(Source, "source", [Web => "web", Referral => "referral", Ads => "ads", Event => "event", Partner => "partner", Other => "other"]);
-
-/// Longest name, external id or company accepted, in characters.
-pub const MAX_TEXT_LEN: usize = 500;
 
 /// A customer as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -363,37 +329,6 @@ pub const CUSTOMER_FIELDS: &[FieldSpec] = &[
     FieldSpec::builtin("updated_at", FieldType::Timestamp),
     FieldSpec::builtin("version", FieldType::Integer),
 ];
-
-/// Trims `raw`; refuses it when empty, too long or holding control characters.
-fn required_text(field: &str, raw: &str) -> Result<String> {
-    let t = raw.trim();
-    if t.is_empty() {
-        return Err(Error::invalid(field, raw, "must not be empty"));
-    }
-    if t.chars().count() > MAX_TEXT_LEN {
-        return Err(Error::invalid(
-            field,
-            raw,
-            format!("must be at most {MAX_TEXT_LEN} characters"),
-        ));
-    }
-    if t.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            field,
-            raw,
-            "must not contain control characters",
-        ));
-    }
-    Ok(t.to_owned())
-}
-
-/// A blank optional value means "absent" (as in a CSV cell); anything else is normalised by `f`.
-fn optional(v: &Option<String>, f: impl Fn(&str) -> Result<String>) -> Result<Option<String>> {
-    match v {
-        Some(t) if !t.trim().is_empty() => f(t).map(Some),
-        _ => Ok(None),
-    }
-}
 
 fn normalize_optional(v: &mut Option<String>, f: impl Fn(&str) -> Result<String>) -> Result<()> {
     *v = optional(v, f)?;

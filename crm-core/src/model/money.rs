@@ -74,6 +74,18 @@ impl Money {
             currency: currency.parse()?,
         })
     }
+
+    /// Refuses a negative amount, naming `field`.
+    pub fn require_non_negative(&self, field: &str) -> Result<()> {
+        if self.minor < 0 {
+            return Err(Error::invalid(
+                field,
+                format!("{} {}", self.minor, self.currency),
+                "must not be negative",
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

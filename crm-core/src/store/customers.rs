@@ -16,7 +16,7 @@ use crate::time::Timestamp;
 
 /// Tables whose rows reference a customer, as `(table, column)`: `delete` refuses while any exist
 /// and removes them when asked to cascade. Each later entity that points at customers adds itself.
-const DEPENDENTS: &[(&str, &str)] = &[];
+const DEPENDENTS: &[(&str, &str)] = &[("purchases", "customer_id")];
 
 const SELECT: &str = "SELECT c.id, c.external_id, c.name, c.email, c.phone, c.company, c.stage, c.source, \
      (SELECT group_concat(tag, ',') FROM customer_tags t WHERE t.customer_id = c.id), \
@@ -239,14 +239,10 @@ pub(crate) fn find(conn: &Connection, query: &Query, zone: Tz) -> Result<Vec<Cus
     let e = entity();
     let filter = e.compile(&query.filter, zone)?;
     let order = e.order_by(&query.order_by)?;
-    let limit = match query.limit {
-        Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
-        None => -1,
-    };
-    let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
     let sql = format!(
-        "{SELECT} WHERE {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-        filter.sql
+        "{SELECT} WHERE {} ORDER BY {order} {}",
+        filter.sql,
+        super::limit_clause(query)
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(filter.params.iter()), from_row)?;

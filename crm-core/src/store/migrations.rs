@@ -18,10 +18,11 @@ pub(crate) struct Migration {
 }
 
 /// Every migration, in order. The index of each is `version - 1`.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "customers",
-    sql: r#"
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "customers",
+        sql: r#"
 CREATE TABLE crm_meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -60,7 +61,51 @@ CREATE TABLE customer_tags (
 ) WITHOUT ROWID;
 CREATE INDEX customer_tags_by_tag ON customer_tags(tag, customer_id);
 "#,
-}];
+    },
+    Migration {
+        version: 2,
+        name: "products and purchases",
+        sql: r#"
+CREATE TABLE products (
+    id          INTEGER PRIMARY KEY,
+    sku         TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    category    TEXT,
+    price       INTEGER CHECK (price IS NULL OR price >= 0),
+    currency    TEXT CHECK (currency IS NULL OR length(currency) = 3),
+    created_at  INTEGER NOT NULL,
+    CHECK ((price IS NULL) = (currency IS NULL))
+);
+CREATE INDEX products_category ON products(category);
+
+CREATE TABLE purchases (
+    id           INTEGER PRIMARY KEY,
+    customer_id  INTEGER NOT NULL REFERENCES customers(id),
+    external_id  TEXT UNIQUE,
+    purchased_at INTEGER NOT NULL,
+    amount       INTEGER NOT NULL CHECK (amount >= 0),
+    currency     TEXT NOT NULL CHECK (length(currency) = 3),
+    status       TEXT NOT NULL CHECK (status IN ('completed', 'refunded', 'cancelled')),
+    created_at   INTEGER NOT NULL
+);
+CREATE INDEX purchases_by_customer ON purchases(customer_id, purchased_at);
+CREATE INDEX purchases_by_time     ON purchases(purchased_at);
+
+CREATE TABLE purchase_items (
+    purchase_id INTEGER NOT NULL REFERENCES purchases(id) ON DELETE CASCADE,
+    line        INTEGER NOT NULL CHECK (line >= 1),
+    product_id  INTEGER REFERENCES products(id),
+    sku         TEXT,
+    name        TEXT NOT NULL,
+    category    TEXT,
+    quantity    INTEGER NOT NULL CHECK (quantity > 0),
+    unit_price  INTEGER NOT NULL CHECK (unit_price >= 0),
+    PRIMARY KEY (purchase_id, line)
+) WITHOUT ROWID;
+CREATE INDEX purchase_items_by_product ON purchase_items(product_id);
+"#,
+    },
+];
 
 /// The newest schema version this library writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -7,6 +7,8 @@
 pub(crate) mod customers;
 pub(crate) mod filter_sql;
 pub(crate) mod migrations;
+pub(crate) mod products;
+pub(crate) mod purchases;
 
 use std::path::Path;
 use std::time::Duration;
@@ -204,6 +206,20 @@ pub(crate) fn map_sqlite_error(e: rusqlite::Error) -> Error {
             message: other.to_string(),
         },
     }
+}
+
+/// `LIMIT … OFFSET …` for a query's page (numbers, never user text).
+pub(crate) fn limit_clause(query: &crate::model::query::Query) -> String {
+    let limit = query
+        .limit
+        .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+    let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
+    format!("LIMIT {limit} OFFSET {offset}")
+}
+
+/// True when `e` is SQLite's foreign-key violation.
+pub(crate) fn is_foreign_key_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(err, _) if err.extended_code == ffi::SQLITE_CONSTRAINT_FOREIGNKEY)
 }
 
 /// True when `e` is SQLite's unique-constraint violation.

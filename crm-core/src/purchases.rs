@@ -1,0 +1,85 @@
+//! The purchases of a handle: `crm.purchases().add(…)`, and the columnar batch path analytics use.
+
+use crate::crm::Crm;
+use crate::error::Result;
+use crate::model::filter::Filter;
+use crate::model::purchase::{
+    LineItemColumns, NewPurchase, NewPurchaseColumns, Purchase, PurchaseColumns, PurchaseStatus,
+};
+use crate::model::query::Query;
+use crate::store::purchases as store;
+
+/// Purchase operations on one handle. Each call is one transaction: a failed write — a batch with
+/// one bad row included — leaves the store as it was.
+#[derive(Debug, Clone, Copy)]
+pub struct Purchases<'a> {
+    crm: &'a Crm,
+}
+
+impl<'a> Purchases<'a> {
+    pub(crate) fn new(crm: &'a Crm) -> Purchases<'a> {
+        Purchases { crm }
+    }
+
+    /// Records a purchase with its lines; returns it as stored.
+    ///
+    /// Errors: `NOT_FOUND` for an unknown customer or product id, `INVALID_INPUT` for a negative
+    /// amount, a quantity below 1, a negative unit price, or a line with neither product nor name;
+    /// `ALREADY_EXISTS` for a taken external id.
+    pub fn add(&self, mut purchase: NewPurchase) -> Result<Purchase> {
+        purchase.normalize()?;
+        let now = self.crm.now();
+        self.crm.store().write(|conn| {
+            let ids = store::insert(conn, std::slice::from_ref(&purchase), now)?;
+            store::get(conn, ids[0])
+        })
+    }
+
+    /// Records many purchases in one transaction; returns their ids in input order.
+    pub fn add_many(&self, mut purchases: Vec<NewPurchase>) -> Result<Vec<i64>> {
+        for (i, p) in purchases.iter_mut().enumerate() {
+            p.normalize().map_err(|e| e.in_row(i))?;
+        }
+        let now = self.crm.now();
+        self.crm
+            .store()
+            .write(|conn| store::insert(conn, &purchases, now))
+    }
+
+    /// [`add_many`](Self::add_many) from columns (the bulk-load path).
+    pub fn add_columns(&self, columns: NewPurchaseColumns) -> Result<Vec<i64>> {
+        self.add_many(columns.into_rows()?)
+    }
+
+    /// The purchase with this id, with its lines.
+    pub fn get(&self, id: i64) -> Result<Purchase> {
+        store::get(&self.crm.store().conn, id)
+    }
+
+    /// Refunds or cancels a completed purchase (`ILLEGAL_TRANSITION` otherwise).
+    pub fn set_status(&self, id: i64, status: PurchaseStatus) -> Result<Purchase> {
+        self.crm
+            .store()
+            .write(|conn| store::set_status(conn, id, status))
+    }
+
+    /// Purchases matching the query, with their lines.
+    pub fn find(&self, query: &Query) -> Result<Vec<Purchase>> {
+        store::find(&self.crm.store().conn, query, self.crm.time_zone())
+    }
+
+    /// Purchases matching the query, as columns.
+    pub fn find_columns(&self, query: &Query) -> Result<PurchaseColumns> {
+        store::find_columns(&self.crm.store().conn, query, self.crm.time_zone())
+    }
+
+    /// The lines of the purchases matching the query, as columns (long format for baskets).
+    pub fn line_item_columns(&self, query: &Query) -> Result<LineItemColumns> {
+        store::line_item_columns(&self.crm.store().conn, query, self.crm.time_zone())
+    }
+
+    /// How many purchases match.
+    pub fn count(&self, filter: &Filter) -> Result<i64> {
+        store::count(&self.crm.store().conn, filter, self.crm.time_zone())
+    }
+}
