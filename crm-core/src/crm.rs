@@ -119,6 +119,11 @@ impl Crm {
         Customers::new(self)
     }
 
+    /// The interactions of this store (touchpoints and customer timelines).
+    pub fn interactions(&self) -> crate::Interactions<'_> {
+        crate::Interactions::new(self)
+    }
+
     /// The product catalogue of this store.
     pub fn products(&self) -> crate::Products<'_> {
         crate::Products::new(self)

@@ -37,6 +37,7 @@ pub mod customer;
 pub mod customer_columns;
 pub mod field;
 pub mod filter;
+pub mod interaction;
 pub mod money;
 pub mod principal;
 pub mod product;

@@ -16,7 +16,10 @@ use crate::time::Timestamp;
 
 /// Tables whose rows reference a customer, as `(table, column)`: `delete` refuses while any exist
 /// and removes them when asked to cascade. Each later entity that points at customers adds itself.
-const DEPENDENTS: &[(&str, &str)] = &[("purchases", "customer_id")];
+const DEPENDENTS: &[(&str, &str)] = &[
+    ("purchases", "customer_id"),
+    ("interactions", "customer_id"),
+];
 
 const SELECT: &str = "SELECT c.id, c.external_id, c.name, c.email, c.phone, c.company, c.stage, c.source, \
      (SELECT group_concat(tag, ',') FROM customer_tags t WHERE t.customer_id = c.id), \

@@ -105,6 +105,26 @@ CREATE TABLE purchase_items (
 CREATE INDEX purchase_items_by_product ON purchase_items(product_id);
 "#,
     },
+    Migration {
+        version: 3,
+        name: "interactions",
+        sql: r#"
+CREATE TABLE interactions (
+    id          INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    channel     TEXT NOT NULL CHECK (channel IN ('email', 'phone', 'chat', 'sms', 'social', 'web', 'in_person')),
+    direction   TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+    kind        TEXT NOT NULL CHECK (kind IN ('note', 'call', 'message', 'meeting', 'visit', 'other')),
+    occurred_at INTEGER NOT NULL,
+    subject     TEXT,
+    body        TEXT,
+    metadata    TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metadata)),
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX interactions_timeline ON interactions(customer_id, occurred_at);
+CREATE INDEX interactions_by_time  ON interactions(occurred_at);
+"#,
+    },
 ];
 
 /// The newest schema version this library writes.

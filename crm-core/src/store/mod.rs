@@ -6,6 +6,7 @@
 
 pub(crate) mod customers;
 pub(crate) mod filter_sql;
+pub(crate) mod interactions;
 pub(crate) mod migrations;
 pub(crate) mod products;
 pub(crate) mod purchases;
