@@ -7,8 +7,9 @@
 use std::time::Instant;
 
 use crm_core::{
-    Clock, Crm, Filter, LifecycleStage, NewCustomerColumns, OpenOptions, OrderBy, Query, Source,
-    Timestamp,
+    Channel, Clock, Crm, Currency, Direction, Filter, InteractionKind, LifecycleStage, Money,
+    NewCustomerColumns, NewInteraction, NewProduct, NewPurchaseColumns, OpenOptions, OrderBy,
+    Query, Source, Timestamp,
 };
 
 /// A small deterministic generator (xorshift64*), so every run shows the same data.
@@ -154,5 +155,125 @@ fn main() -> crm_core::Result<()> {
         crm.customers()
             .count(&Filter::eq("stage", "churned").and(Filter::has_tag("newsletter")))?
     );
+
+    purchases_and_timeline(&crm, &ids, now)?;
+    Ok(())
+}
+
+/// The catalogue, a year of purchases for every customer who bought, and a few touchpoints.
+fn purchases_and_timeline(crm: &Crm, ids: &[i64], now: Timestamp) -> crm_core::Result<()> {
+    const CATALOGUE: &[(&str, &str, &str, i64)] = &[
+        ("TEA-GREEN", "Green tea", "tea", 450),
+        ("TEA-BLACK", "Black tea", "tea", 420),
+        ("TEA-OOLONG", "Oolong", "tea", 780),
+        ("CUP", "Porcelain cup", "kitchen", 1200),
+        ("POT", "Teapot", "kitchen", 2900),
+        ("KETTLE", "Kettle", "kitchen", 4500),
+    ];
+    let products = CATALOGUE
+        .iter()
+        .map(|(sku, name, category, price)| {
+            Ok(NewProduct::new(*sku, *name)
+                .category(*category)
+                .price(Money::new(*price, "EUR")?))
+        })
+        .collect::<crm_core::Result<Vec<_>>>()?;
+    crm.products().add_many(products)?;
+
+    // Customers and churned customers bought; each purchase holds one to three lines.
+    let buyers: Vec<i64> = crm
+        .customers()
+        .find_columns(&Query::new(Filter::in_list(
+            "stage",
+            ["customer", "churned"],
+        )))?
+        .id;
+    let mut rng = Rng(0xBA5_CE7);
+    let eur: Currency = "EUR".parse()?;
+    let mut cols = NewPurchaseColumns::default();
+    let year_us = 365 * 86_400 * 1_000_000i64;
+    for &customer in &buyers {
+        for _ in 0..1 + rng.below(6) {
+            let row = cols.customer_id.len();
+            let mut total = 0;
+            for _ in 0..1 + rng.below(3) {
+                let (sku, _, _, price) = CATALOGUE[rng.below(CATALOGUE.len())];
+                let quantity = 1 + rng.below(3) as i64;
+                cols.item_purchase_row.push(row);
+                cols.item_sku.push(Some(sku.to_owned()));
+                cols.item_quantity.push(quantity);
+                cols.item_unit_price.push(price);
+                total += quantity * price;
+            }
+            cols.customer_id.push(customer);
+            cols.purchased_at.push(Some(Timestamp::from_micros(
+                now.as_micros() - (rng.next() % year_us as u64) as i64,
+            )));
+            cols.amount.push(total);
+            cols.currency.push(eur);
+        }
+    }
+    let start = Instant::now();
+    let purchase_ids = crm.purchases().add_columns(cols)?;
+    let lines = crm.purchases().line_item_columns(&Query::default())?;
+    println!(
+        "\nrecorded {} purchases with {} lines for {} buyers in {:.0?}",
+        purchase_ids.len(),
+        lines.line.len(),
+        buyers.len(),
+        start.elapsed()
+    );
+    let mut by_category: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    for i in 0..lines.line.len() {
+        let e = by_category
+            .entry(lines.category[i].clone().unwrap_or_default())
+            .or_default();
+        e.0 += lines.quantity[i];
+        e.1 += lines.quantity[i] * lines.unit_price[i];
+    }
+    for (category, (units, revenue)) in by_category {
+        println!(
+            "  {category:<10} {units:>6} units  EUR {:>12.2}",
+            revenue as f64 / 100.0
+        );
+    }
+
+    // One customer's timeline: a few touchpoints, newest first.
+    let who = ids[0];
+    let day = 86_400 * 1_000_000i64;
+    crm.interactions().add_many(vec![
+        NewInteraction::new(who, Channel::Web)
+            .kind(InteractionKind::Visit)
+            .at(Timestamp::from_micros(now.as_micros() - 9 * day))
+            .subject("Browsed teapots"),
+        NewInteraction::new(who, Channel::Email)
+            .kind(InteractionKind::Message)
+            .direction(Direction::Outbound)
+            .at(Timestamp::from_micros(now.as_micros() - 7 * day))
+            .subject("Autumn offer"),
+        NewInteraction::new(who, Channel::Phone)
+            .kind(InteractionKind::Call)
+            .at(Timestamp::from_micros(now.as_micros() - 2 * day))
+            .subject("Asked about delivery"),
+        NewInteraction::new(who, Channel::Chat)
+            .kind(InteractionKind::Message)
+            .at(Timestamp::from_micros(now.as_micros() - day))
+            .subject("Order arrived, thanks"),
+    ])?;
+    let c = crm.customers().get(who)?;
+    println!("\ntimeline of #{} {} (newest first):", c.id, c.name);
+    for it in crm
+        .interactions()
+        .timeline(who, &Query::default().limit(10))?
+    {
+        println!(
+            "  {}  {:<9} {:<8} {:<7} {}",
+            it.occurred_at.to_datetime().format("%Y-%m-%d"),
+            it.channel.as_str(),
+            it.direction.as_str(),
+            it.kind.as_str(),
+            it.subject.as_deref().unwrap_or("")
+        );
+    }
     Ok(())
 }
