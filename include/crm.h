@@ -17,14 +17,20 @@
  *   library is reported as CRM_INTERNAL; it never aborts the process.
  *
  * Ownership. Handles and results are opaque. Each constructor's documentation names its
- *   destructor (crm_close, crm_customer_free, crm_customer_list_free, crm_filter_free); every
- *   destructor accepts NULL. Strings passed in are NUL-terminated UTF-8 and are copied; strings
+ *   destructor (crm_close, crm_customer_free, crm_customer_list_free, crm_filter_free,
+ *   crm_product_free, crm_purchase_free, crm_purchase_table_free, crm_line_item_table_free);
+ *   every destructor accepts NULL. Strings passed in are NUL-terminated UTF-8 and are copied; strings
  *   returned are borrowed from the object that returned them and stay valid until it is freed.
  *   Never free() anything this library returns. Pointer out-parameters are set to NULL on failure.
  *
  * Input structs. Structs that may grow (crm_open_options, crm_new_customer, ...) start with
  *   uint32_t struct_size: call the matching _init function first, which sets the defaults and
- *   struct_size, then set the fields you need.
+ *   struct_size, then set the fields you need. In an array of such structs (the lines of
+ *   crm_new_purchase) initialise every element.
+ *
+ * Columns. Batch calls take and return columns: crm_*_add_many reads one C array per field;
+ *   result tables (crm_purchase_table, crm_line_item_table) lend out one const int64_t array per
+ *   integer column and one string per row and text column, valid until the table is freed.
  *
  * Time. int64_t microseconds since 1970-01-01T00:00:00Z (UTC). CRM_TIME_NOW means "now, by the
  *   handle's clock" (see crm_set_clock). Calendar boundaries and date literals in filters use the
@@ -34,8 +40,9 @@
  *   const char * ("EUR").
  *
  * Threads. A crm_db is used by one thread at a time (it may move between threads between calls);
- *   for parallel work, open one handle per thread on the same file. Customers, lists and filters
- *   do not belong to a handle: they outlive it and may be read from any thread.
+ *   for parallel work, open one handle per thread on the same file. Customers, products,
+ *   purchases, lists, tables and filters do not belong to a handle: they outlive it and may be
+ *   read from any thread.
  */
 
 #ifndef CRM_H
@@ -224,11 +231,43 @@ typedef struct crm_customer_list crm_customer_list;
 typedef struct crm_db crm_db;
 
 /*
- A filter: which customers. Built by the `crm_filter_*` functions; free it with
- `crm_filter_free`, or hand it to `crm_filter_and`, `crm_filter_or` or `crm_filter_not`, which
- take ownership. A filter does not belong to any handle and may be used with several.
+ A filter: which records (customers, products or purchases, by the field names of the function
+ it is passed to). Built by the `crm_filter_*` functions; free it with `crm_filter_free`, or hand
+ it to `crm_filter_and`, `crm_filter_or` or `crm_filter_not`, which take ownership. A filter
+ does not belong to any handle and may be used with several.
  */
 typedef struct crm_filter crm_filter;
+
+/*
+ Purchase lines as columns, one row per line, with their purchase's id, buyer and time (the long
+ format market baskets use), from `crm_purchase_line_items`; free it with
+ `crm_line_item_table_free`. The integer columns are arrays of `crm_line_item_table_len` values,
+ the text columns are read per row. Everything it returns is borrowed from it and valid until it
+ is freed. It does not belong to any handle.
+ */
+typedef struct crm_line_item_table crm_line_item_table;
+
+/*
+ A product as stored. Returned by `crm_product_get` and `crm_product_get_by_sku`; free it with
+ `crm_product_free`. It is a copy: it stays valid after the handle is closed and does not change
+ when the store does. Its strings are valid until it is freed.
+ */
+typedef struct crm_product crm_product;
+
+/*
+ A purchase as stored, with its lines. Returned by `crm_purchase_get`; free it with
+ `crm_purchase_free`. It is a copy: it stays valid after the handle is closed and does not change
+ when the store does. Its strings are valid until it is freed.
+ */
+typedef struct crm_purchase crm_purchase;
+
+/*
+ Purchases as columns (without their lines), from `crm_purchase_find_columns`; free it with
+ `crm_purchase_table_free`. The integer columns are arrays of `crm_purchase_table_len` values,
+ the text columns are read per row. Everything it returns is borrowed from it and valid until it
+ is freed. It does not belong to any handle.
+ */
+typedef struct crm_purchase_table crm_purchase_table;
 
 /*
  How to open a store. Initialise with `crm_open_options_init`, then set what you need.
@@ -389,7 +428,8 @@ typedef struct crm_customer_patch {
 } crm_customer_patch;
 
 /*
- Order and page of `crm_customer_find`. Initialise with `crm_find_options_init`.
+ Order and page of a finder (`crm_customer_find`, `crm_purchase_find_columns`,
+ `crm_purchase_line_items`). Initialise with `crm_find_options_init`.
  */
 typedef struct crm_find_options {
     /*
@@ -402,11 +442,11 @@ typedef struct crm_find_options {
      */
     const char *order_by;
     /*
-     At most this many customers; negative (the default, -1): no limit.
+     At most this many records; negative (the default, -1): no limit.
      */
     int64_t limit;
     /*
-     Skip this many customers first (must not be negative).
+     Skip this many records first (must not be negative).
      */
     int64_t offset;
 } crm_find_options;
@@ -459,6 +499,194 @@ typedef struct crm_customer_columns {
      */
     const int64_t *created_at;
 } crm_customer_columns;
+
+/*
+ A product to create. Initialise with `crm_new_product_init`; `sku` and `name` are required.
+ Strings are NUL-terminated UTF-8, copied; NULL means absent.
+ */
+typedef struct crm_new_product {
+    /*
+     Size of this struct as the caller knows it; set by `crm_new_product_init`.
+     */
+    uint32_t struct_size;
+    /*
+     Stock-keeping unit: the product's unique key (required).
+     */
+    const char *sku;
+    /*
+     Display name (required).
+     */
+    const char *name;
+    /*
+     Category (for category-level baskets and features).
+     */
+    const char *category;
+    /*
+     ISO-4217 code of the list price (`"EUR"`). NULL: the product has no price, and `price`
+     must be 0.
+     */
+    const char *currency;
+    /*
+     List price in minor units of `currency` (must not be negative).
+     */
+    int64_t price;
+} crm_new_product;
+
+/*
+ One line of a purchase to record. Initialise with `crm_new_line_item_init`. Name a catalogue
+ product by `product_id` or `sku` (name and category then default to the catalogue's), or give
+ at least a `name`. Strings are NUL-terminated UTF-8, copied; NULL means absent.
+ */
+typedef struct crm_new_line_item {
+    /*
+     Size of this struct as the caller knows it; set by `crm_new_line_item_init`.
+     */
+    uint32_t struct_size;
+    /*
+     A catalogue product id (must exist). 0: none.
+     */
+    int64_t product_id;
+    /*
+     A sku; the line is linked to the catalogue product with this sku when there is one.
+     */
+    const char *sku;
+    /*
+     Product name.
+     */
+    const char *name;
+    /*
+     Category.
+     */
+    const char *category;
+    /*
+     Units bought (at least 1; the default is 1).
+     */
+    int64_t quantity;
+    /*
+     Price of one unit in minor units of the purchase's currency (must not be negative).
+     */
+    int64_t unit_price;
+} crm_new_line_item;
+
+/*
+ A purchase to record. Initialise with `crm_new_purchase_init`; `customer_id`, `amount` and
+ `currency` are required. Strings are NUL-terminated UTF-8, copied; NULL means absent.
+ */
+typedef struct crm_new_purchase {
+    /*
+     Size of this struct as the caller knows it; set by `crm_new_purchase_init`.
+     */
+    uint32_t struct_size;
+    /*
+     Who bought (must exist).
+     */
+    int64_t customer_id;
+    /*
+     Order number in another system; must be unique.
+     */
+    const char *external_id;
+    /*
+     When the purchase was made, microseconds since the epoch (UTC). `CRM_TIME_NOW` (the
+     default): the handle's clock.
+     */
+    int64_t purchased_at;
+    /*
+     Total paid in minor units of `currency` (must not be negative). It need not equal the sum
+     of the lines (shipping, tax, discounts).
+     */
+    int64_t amount;
+    /*
+     ISO-4217 code of `amount` and of the lines' unit prices (`"EUR"`; required).
+     */
+    const char *currency;
+    /*
+     `"completed"`, `"refunded"` or `"cancelled"`. NULL: completed.
+     */
+    const char *status;
+    /*
+     The lines, `items_len` structs, each initialised with `crm_new_line_item_init`.
+     */
+    const struct crm_new_line_item *items;
+    /*
+     Number of entries in `items`.
+     */
+    size_t items_len;
+} crm_new_purchase;
+
+/*
+ Purchases to record, as columns, and their lines as a second table. Each purchase array has
+ `n` entries (the `n` given to `crm_purchase_add_many`); each line array has `items_len`
+ entries. A NULL optional array means the default for every row; a NULL string entry, absent
+ for that row. Initialise with `crm_purchase_columns_init`.
+ */
+typedef struct crm_purchase_columns {
+    /*
+     Size of this struct as the caller knows it; set by `crm_purchase_columns_init`.
+     */
+    uint32_t struct_size;
+    /*
+     Buyers (required).
+     */
+    const int64_t *customer_id;
+    /*
+     Purchase times in microseconds since the epoch (UTC). NULL, or a `CRM_TIME_NOW` entry: the
+     handle's clock.
+     */
+    const int64_t *purchased_at;
+    /*
+     Totals in minor units (required).
+     */
+    const int64_t *amount;
+    /*
+     One ISO-4217 code for every row (`"EUR"`); used when `currencies` is NULL.
+     */
+    const char *currency;
+    /*
+     One ISO-4217 code per row (no NULL entries). NULL: `currency` for every row.
+     */
+    const char *const *currencies;
+    /*
+     Statuses (`"completed"`, `"refunded"`, `"cancelled"`). NULL array or entry: completed.
+     */
+    const char *const *status;
+    /*
+     Order numbers in another system (unique).
+     */
+    const char *const *external_id;
+    /*
+     Number of lines, over all purchases.
+     */
+    size_t items_len;
+    /*
+     The purchase of each line: a 0-based row of the purchase arrays (required when
+     `items_len` > 0). A purchase's lines keep the order they have here.
+     */
+    const int64_t *item_purchase_row;
+    /*
+     Catalogue product ids. NULL array, or a 0 entry: none.
+     */
+    const int64_t *item_product_id;
+    /*
+     Skus (linked to the catalogue product with that sku when there is one).
+     */
+    const char *const *item_sku;
+    /*
+     Product names (needed on lines that name no catalogue product).
+     */
+    const char *const *item_name;
+    /*
+     Categories.
+     */
+    const char *const *item_category;
+    /*
+     Units bought, at least 1 (required when `items_len` > 0).
+     */
+    const int64_t *item_quantity;
+    /*
+     Unit prices in minor units of the purchase's currency (required when `items_len` > 0).
+     */
+    const int64_t *item_unit_price;
+} crm_purchase_columns;
 
 #ifdef __cplusplus
 extern "C" {
@@ -744,7 +972,8 @@ int crm_customer_add_many(struct crm_db *db,
 int crm_filter_text(const char *field, int op, const char *value, struct crm_filter **out);
 
 /*
- `field op value` on an integer field (`id`, `version`). `*out` as for `crm_filter_text`.
+ `field op value` on an integer field (`id`, `version`, `customer_id`, `amount`, `price`).
+ `*out` as for `crm_filter_text`.
  */
 int crm_filter_int(const char *field, int op, int64_t value, struct crm_filter **out);
 
@@ -754,8 +983,8 @@ int crm_filter_int(const char *field, int op, int64_t value, struct crm_filter *
 int crm_filter_real(const char *field, int op, double value, struct crm_filter **out);
 
 /*
- `field op time` on a timestamp field (`created_at`, `updated_at`), `time` in microseconds since
- the epoch (UTC). `*out` as for `crm_filter_text`.
+ `field op time` on a timestamp field (`created_at`, `updated_at`, `purchased_at`), `time` in
+ microseconds since the epoch (UTC). `*out` as for `crm_filter_text`.
  */
 int crm_filter_time(const char *field, int op, int64_t time, struct crm_filter **out);
 
@@ -836,6 +1065,423 @@ int crm_filter_not(struct crm_filter *a, struct crm_filter **out);
  Frees a filter. Does nothing when `filter` is NULL.
  */
 void crm_filter_free(struct crm_filter *filter);
+
+/*
+ The product's id; 0 for NULL.
+ */
+int64_t crm_product_id(const struct crm_product *product);
+
+/*
+ The sku (never NULL for a product; NULL for a NULL `product`). Valid until the product is
+ freed.
+ */
+const char *crm_product_sku(const struct crm_product *product);
+
+/*
+ The name (never NULL for a product; NULL for a NULL `product`). Valid until the product is
+ freed.
+ */
+const char *crm_product_name(const struct crm_product *product);
+
+/*
+ The category, or NULL when the product has none. Valid until the product is freed.
+ */
+const char *crm_product_category(const struct crm_product *product);
+
+/*
+ The currency code of the list price (`"EUR"`), or NULL when the product has no price. Valid
+ until the product is freed.
+ */
+const char *crm_product_currency(const struct crm_product *product);
+
+/*
+ The list price in minor units of `crm_product_currency`; 0 when the product has no price (tell
+ the two apart with `crm_product_currency`) and for NULL.
+ */
+int64_t crm_product_price(const struct crm_product *product);
+
+/*
+ When the product was created, in microseconds since the epoch (UTC); 0 for NULL.
+ */
+int64_t crm_product_created_at(const struct crm_product *product);
+
+/*
+ Frees a product returned by `crm_product_get` or `crm_product_get_by_sku`. Does nothing when
+ `product` is NULL.
+ */
+void crm_product_free(struct crm_product *product);
+
+/*
+ Clears `product` (every field absent, no price) and sets `struct_size`. Does nothing when
+ `product` is NULL.
+ */
+void crm_new_product_init(struct crm_new_product *product);
+
+/*
+ Creates a product. Text is trimmed; the id goes to `*out_id` when `out_id` is not NULL.
+
+ Errors: `CRM_INVALID_ARGUMENT` (NULL `product`, `product->sku` or `product->name`, bad
+ `struct_size`, invalid UTF-8, a non-zero `price` without a `currency`), `CRM_INVALID_INPUT`
+ (an empty sku or name, a negative price, a currency that is not a three-letter ISO-4217 code;
+ the message names the field), `CRM_ALREADY_EXISTS` (the sku is taken). Nothing is written on
+ failure.
+ */
+int crm_product_add(struct crm_db *db, const struct crm_new_product *product, int64_t *out_id);
+
+/*
+ Reads the product with this id into `*out`; free it with `crm_product_free`. `CRM_NOT_FOUND`
+ when there is none, `CRM_INVALID_ARGUMENT` for a NULL `db` or `out`; `*out` is NULL on every
+ failure.
+ */
+int crm_product_get(struct crm_db *db, int64_t id, struct crm_product **out);
+
+/*
+ Reads the product with this sku (surrounding spaces ignored) into `*out`; free it with
+ `crm_product_free`. `CRM_NOT_FOUND` when there is none, `CRM_INVALID_ARGUMENT` for a NULL
+ `db`, `sku` or `out` or invalid UTF-8; `*out` is NULL on every failure.
+ */
+int crm_product_get_by_sku(struct crm_db *db, const char *sku, struct crm_product **out);
+
+/*
+ Deletes product `id`. `CRM_NOT_FOUND` when there is none; `CRM_CONSTRAINT` while purchase
+ lines name it (nothing is deleted).
+ */
+int crm_product_delete(struct crm_db *db, int64_t id);
+
+/*
+ Stores in `*out` how many products match `filter` (NULL: all). The fields a product filter may
+ name: `id`, `sku`, `name`, `category`, `price`, `currency`, `created_at`.
+
+ Errors: `CRM_INVALID_INPUT` for an unknown field (the message lists the known fields) or a
+ value that does not fit its field, `CRM_INVALID_ARGUMENT` for a NULL `db` or `out` or a value
+ of the wrong type.
+ */
+int crm_product_count(struct crm_db *db, const struct crm_filter *filter, int64_t *out);
+
+/*
+ The purchase's id; 0 for NULL.
+ */
+int64_t crm_purchase_id(const struct crm_purchase *purchase);
+
+/*
+ The buyer's customer id; 0 for NULL.
+ */
+int64_t crm_purchase_customer_id(const struct crm_purchase *purchase);
+
+/*
+ The order number in another system, or NULL when the purchase has none. Valid until the
+ purchase is freed.
+ */
+const char *crm_purchase_external_id(const struct crm_purchase *purchase);
+
+/*
+ When the purchase was made, in microseconds since the epoch (UTC); 0 for NULL.
+ */
+int64_t crm_purchase_purchased_at(const struct crm_purchase *purchase);
+
+/*
+ The total paid, in minor units of `crm_purchase_currency`; 0 for NULL.
+ */
+int64_t crm_purchase_amount(const struct crm_purchase *purchase);
+
+/*
+ The ISO-4217 currency code of the amount and the unit prices (`"EUR"`); NULL for a NULL
+ `purchase`. Valid until the purchase is freed.
+ */
+const char *crm_purchase_currency(const struct crm_purchase *purchase);
+
+/*
+ The status: `"completed"`, `"refunded"` or `"cancelled"`. A static string (valid for the whole
+ program); NULL for a NULL `purchase`.
+ */
+const char *crm_purchase_status(const struct crm_purchase *purchase);
+
+/*
+ When the purchase was recorded, in microseconds since the epoch (UTC); 0 for NULL.
+ */
+int64_t crm_purchase_created_at(const struct crm_purchase *purchase);
+
+/*
+ The number of lines; 0 for NULL.
+ */
+size_t crm_purchase_items_len(const struct crm_purchase *purchase);
+
+/*
+ The catalogue product of line `i` (0-based), or 0 when the line names none, `i` is out of
+ range or `purchase` is NULL.
+ */
+int64_t crm_purchase_item_product_id(const struct crm_purchase *purchase, size_t i);
+
+/*
+ The sku of line `i` (as given, or the catalogue product's), or NULL when the line has none or
+ `i` is out of range. Valid until the purchase is freed.
+ */
+const char *crm_purchase_item_sku(const struct crm_purchase *purchase, size_t i);
+
+/*
+ The product name of line `i` (as given, else the catalogue's), or NULL when `i` is out of
+ range. Valid until the purchase is freed.
+ */
+const char *crm_purchase_item_name(const struct crm_purchase *purchase, size_t i);
+
+/*
+ The category of line `i` (as given, else the catalogue's), or NULL when it has none or `i` is
+ out of range. Valid until the purchase is freed.
+ */
+const char *crm_purchase_item_category(const struct crm_purchase *purchase, size_t i);
+
+/*
+ The units bought on line `i`; 0 when `i` is out of range.
+ */
+int64_t crm_purchase_item_quantity(const struct crm_purchase *purchase, size_t i);
+
+/*
+ The price of one unit on line `i`, in minor units of the purchase's currency; 0 when `i` is
+ out of range.
+ */
+int64_t crm_purchase_item_unit_price(const struct crm_purchase *purchase, size_t i);
+
+/*
+ The line number of line `i` within its purchase (from 1; lines are in order, so it is `i + 1`);
+ 0 when `i` is out of range.
+ */
+int64_t crm_purchase_item_line(const struct crm_purchase *purchase, size_t i);
+
+/*
+ Frees a purchase returned by `crm_purchase_get`. Does nothing when `purchase` is NULL.
+ */
+void crm_purchase_free(struct crm_purchase *purchase);
+
+/*
+ Clears `item` (no product, no text, quantity 1, unit price 0) and sets `struct_size`. Does
+ nothing when `item` is NULL.
+ */
+void crm_new_line_item_init(struct crm_new_line_item *item);
+
+/*
+ Clears `purchase` (no customer, amount 0, no currency, completed, now, no lines) and sets
+ `struct_size`. Does nothing when `purchase` is NULL.
+ */
+void crm_new_purchase_init(struct crm_new_purchase *purchase);
+
+/*
+ Records a purchase with its lines, in one transaction. A line naming a sku in the catalogue is
+ linked to that product and takes its name and category unless given. The id goes to `*out_id`
+ when `out_id` is not NULL.
+
+ Errors: `CRM_INVALID_ARGUMENT` (NULL `purchase` or `purchase->currency`, `items` NULL with
+ `items_len` > 0, a bad `struct_size` on the purchase or a line, invalid UTF-8),
+ `CRM_INVALID_INPUT` (a negative amount, a bad currency or status, a quantity below 1, a
+ negative unit price, a line with neither product nor name, a sku not in the catalogue on a line
+ without a name; the message names the line and field), `CRM_NOT_FOUND` (unknown customer or
+ product id), `CRM_ALREADY_EXISTS` (the external id is taken). Nothing is written on failure.
+ */
+int crm_purchase_add(struct crm_db *db, const struct crm_new_purchase *purchase, int64_t *out_id);
+
+/*
+ Reads the purchase with this id, with its lines, into `*out`; free it with
+ `crm_purchase_free`. `CRM_NOT_FOUND` when there is none, `CRM_INVALID_ARGUMENT` for a NULL
+ `db` or `out`; `*out` is NULL on every failure.
+ */
+int crm_purchase_get(struct crm_db *db, int64_t id, struct crm_purchase **out);
+
+/*
+ Moves purchase `id` to `status`: a completed purchase may become `"refunded"` or
+ `"cancelled"`; those two are final. Setting the current status again is a no-op.
+
+ Errors: `CRM_NOT_FOUND`, `CRM_ILLEGAL_TRANSITION` (the message names both statuses),
+ `CRM_INVALID_INPUT` (an unknown status), `CRM_INVALID_ARGUMENT` (NULL `db` or `status`,
+ invalid UTF-8).
+ */
+int crm_purchase_set_status(struct crm_db *db, int64_t id, const char *status);
+
+/*
+ Stores in `*out` how many purchases match `filter` (NULL: all). The fields a purchase filter
+ may name: `id`, `customer_id`, `external_id`, `purchased_at`, `amount`, `currency`, `status`,
+ `created_at`.
+
+ Errors: `CRM_INVALID_INPUT` for an unknown field (the message lists the known fields) or a
+ value that does not fit its field, `CRM_INVALID_ARGUMENT` for a NULL `db` or `out` or a value
+ of the wrong type.
+ */
+int crm_purchase_count(struct crm_db *db, const struct crm_filter *filter, int64_t *out);
+
+/*
+ Clears `columns` (every array NULL, no currency, no lines) and sets `struct_size`. Does nothing
+ when `columns` is NULL.
+ */
+void crm_purchase_columns_init(struct crm_purchase_columns *columns);
+
+/*
+ Records `n` purchases and their lines from columns in one transaction. When `out_ids` is not
+ NULL, it receives the `n` new ids in row order. If any row or line is invalid, nothing is
+ written and the message names the row (zero-based), e.g.
+ `invalid row 7: line 1: quantity "0": must be greater than 0`.
+
+ Errors as for `crm_purchase_add`, per row; `CRM_INVALID_ARGUMENT` for NULL `columns`, a NULL
+ required array (`customer_id`, `amount`, and with lines `item_purchase_row`, `item_quantity`,
+ `item_unit_price`), neither `currency` nor `currencies`, a NULL entry in `currencies`, or an
+ `item_purchase_row` entry outside `0 .. n-1`.
+ */
+int crm_purchase_add_many(struct crm_db *db,
+                          size_t n,
+                          const struct crm_purchase_columns *columns,
+                          int64_t *out_ids);
+
+/*
+ Finds the purchases matching `filter` (NULL: all; fields as for `crm_purchase_count`), ordered
+ and paged by `options` (NULL: by id, all; `order_by` names the same fields, e.g.
+ `"-purchased_at"`), as columns. `*out` receives the table: free it with
+ `crm_purchase_table_free`; NULL on failure. `filter` stays the caller's.
+
+ Errors: `CRM_INVALID_INPUT` for an unknown field in the filter or `order_by` (the message lists
+ the known fields) or a value that does not fit its field, `CRM_INVALID_ARGUMENT` for a NULL
+ `db` or `out`, a value of the wrong type, a bad `options->struct_size` or a negative offset.
+ */
+int crm_purchase_find_columns(struct crm_db *db,
+                              const struct crm_filter *filter,
+                              const struct crm_find_options *options,
+                              struct crm_purchase_table **out);
+
+/*
+ The number of rows; 0 for NULL.
+ */
+size_t crm_purchase_table_len(const struct crm_purchase_table *table);
+
+/*
+ The purchase ids, `crm_purchase_table_len` values; NULL when the table is NULL or empty.
+ Borrowed: valid until the table is freed.
+ */
+const int64_t *crm_purchase_table_id(const struct crm_purchase_table *table);
+
+/*
+ The buyers' customer ids, `crm_purchase_table_len` values; NULL when the table is NULL or
+ empty. Borrowed: valid until the table is freed.
+ */
+const int64_t *crm_purchase_table_customer_id(const struct crm_purchase_table *table);
+
+/*
+ The purchase times in microseconds since the epoch (UTC), `crm_purchase_table_len` values;
+ NULL when the table is NULL or empty. Borrowed: valid until the table is freed.
+ */
+const int64_t *crm_purchase_table_purchased_at(const struct crm_purchase_table *table);
+
+/*
+ The totals in minor units of each row's currency, `crm_purchase_table_len` values; NULL when
+ the table is NULL or empty. Borrowed: valid until the table is freed.
+ */
+const int64_t *crm_purchase_table_amount(const struct crm_purchase_table *table);
+
+/*
+ The ISO-4217 currency code of row `i` (`"EUR"`), or NULL when `i` is out of range. Valid until
+ the table is freed.
+ */
+const char *crm_purchase_table_currency(const struct crm_purchase_table *table, size_t i);
+
+/*
+ The status of row `i` (`"completed"`, `"refunded"`, `"cancelled"`; a static string), or NULL
+ when `i` is out of range.
+ */
+const char *crm_purchase_table_status(const struct crm_purchase_table *table, size_t i);
+
+/*
+ The order number of row `i`, or NULL when the purchase has none or `i` is out of range. Valid
+ until the table is freed.
+ */
+const char *crm_purchase_table_external_id(const struct crm_purchase_table *table, size_t i);
+
+/*
+ Frees a table from `crm_purchase_find_columns`; the arrays and strings borrowed from it become
+ invalid. Does nothing when `table` is NULL.
+ */
+void crm_purchase_table_free(struct crm_purchase_table *table);
+
+/*
+ The lines of the purchases matching `filter` (NULL: all; fields as for `crm_purchase_count`),
+ as columns. `options` (NULL: by id, all) orders and pages the purchases, not the lines: the
+ rows come purchase by purchase in that order, each purchase's lines in line order. `*out`
+ receives the table: free it with `crm_line_item_table_free`; NULL on failure. `filter` stays
+ the caller's.
+
+ Errors as for `crm_purchase_find_columns`.
+ */
+int crm_purchase_line_items(struct crm_db *db,
+                            const struct crm_filter *filter,
+                            const struct crm_find_options *options,
+                            struct crm_line_item_table **out);
+
+/*
+ The number of rows (lines); 0 for NULL.
+ */
+size_t crm_line_item_table_len(const struct crm_line_item_table *table);
+
+/*
+ The purchase id of each line, `crm_line_item_table_len` values; NULL when the table is NULL or
+ empty. Borrowed: valid until the table is freed.
+ */
+const int64_t *crm_line_item_table_purchase_id(const struct crm_line_item_table *table);
+
+/*
+ The buyer of each line's purchase, `crm_line_item_table_len` values; NULL when the table is
+ NULL or empty. Borrowed: valid until the table is freed.
+ */
+const int64_t *crm_line_item_table_customer_id(const struct crm_line_item_table *table);
+
+/*
+ The time of each line's purchase in microseconds since the epoch (UTC),
+ `crm_line_item_table_len` values; NULL when the table is NULL or empty. Borrowed: valid until
+ the table is freed.
+ */
+const int64_t *crm_line_item_table_purchased_at(const struct crm_line_item_table *table);
+
+/*
+ The line number of each line within its purchase (from 1), `crm_line_item_table_len` values;
+ NULL when the table is NULL or empty. Borrowed: valid until the table is freed.
+ */
+const int64_t *crm_line_item_table_line(const struct crm_line_item_table *table);
+
+/*
+ The catalogue product of each line (0: none), `crm_line_item_table_len` values; NULL when the
+ table is NULL or empty. Borrowed: valid until the table is freed.
+ */
+const int64_t *crm_line_item_table_product_id(const struct crm_line_item_table *table);
+
+/*
+ The units bought on each line, `crm_line_item_table_len` values; NULL when the table is NULL or
+ empty. Borrowed: valid until the table is freed.
+ */
+const int64_t *crm_line_item_table_quantity(const struct crm_line_item_table *table);
+
+/*
+ The unit price of each line in minor units of its purchase's currency,
+ `crm_line_item_table_len` values; NULL when the table is NULL or empty. Borrowed: valid until
+ the table is freed.
+ */
+const int64_t *crm_line_item_table_unit_price(const struct crm_line_item_table *table);
+
+/*
+ The sku of line row `i`, or NULL when the line has none or `i` is out of range. Valid until
+ the table is freed.
+ */
+const char *crm_line_item_table_sku(const struct crm_line_item_table *table, size_t i);
+
+/*
+ The product name of line row `i`, or NULL when `i` is out of range. Valid until the table is
+ freed.
+ */
+const char *crm_line_item_table_name(const struct crm_line_item_table *table, size_t i);
+
+/*
+ The category of line row `i`, or NULL when the line has none or `i` is out of range. Valid
+ until the table is freed.
+ */
+const char *crm_line_item_table_category(const struct crm_line_item_table *table, size_t i);
+
+/*
+ Frees a table from `crm_purchase_line_items`; the arrays and strings borrowed from it become
+ invalid. Does nothing when `table` is NULL.
+ */
+void crm_line_item_table_free(struct crm_line_item_table *table);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -3,10 +3,12 @@
 
 use std::ffi::{CStr, CString, c_char};
 use std::ptr;
+use std::sync::OnceLock;
 
 use crm_core::{Error, Result, Timestamp};
 
 use crate::customer::CRM_TIME_NOW;
+use crate::error::guard_value;
 
 /// The error for a NULL pointer where a value is required.
 pub(crate) fn null(name: &str) -> Error {
@@ -91,6 +93,28 @@ pub(crate) unsafe fn str_array(
         .enumerate()
         // SAFETY: forwarded contract.
         .map(|(i, &s)| unsafe { req_str(s, &format!("{name}[{i}]")) }.map(str::to_owned))
+        .collect()
+}
+
+/// One text column of `n` rows: NULL array → empty (absent for all rows), NULL entry → `None`.
+///
+/// # Safety
+/// `p` is NULL or points to `n` entries, each NULL or a NUL-terminated string.
+pub(crate) unsafe fn text_column(
+    p: *const *const c_char,
+    n: usize,
+    name: &str,
+) -> Result<Vec<Option<String>>> {
+    if p.is_null() {
+        return Ok(Vec::new());
+    }
+    // SAFETY: forwarded contract.
+    let items = unsafe { slice(p, n, name) }?;
+    items
+        .iter()
+        .enumerate()
+        // SAFETY: forwarded contract.
+        .map(|(i, &s)| unsafe { opt_string(s, &format!("{name}[{i}]")) })
         .collect()
 }
 
@@ -189,6 +213,65 @@ pub(crate) unsafe fn versioned<T: Versioned>(p: *const T, name: &str) -> Result<
     Ok(Some(value))
 }
 
+/// An array of `len` growable input structs, each copied as by [`versioned`].
+///
+/// The stride is the first element's `struct_size` (what the caller's `sizeof` is when every
+/// element was initialised by the `_init` function of the caller's header version); every element
+/// must carry the same `struct_size`.
+///
+/// # Safety
+/// `p` is NULL (with `len` 0) or points to `len` structs laid out `struct_size` bytes apart, each
+/// readable for `struct_size` bytes.
+pub(crate) unsafe fn versioned_array<T: Versioned>(
+    p: *const T,
+    len: usize,
+    name: &str,
+) -> Result<Vec<T>> {
+    if len == 0 {
+        return Ok(Vec::new());
+    }
+    if p.is_null() {
+        return Err(Error::InvalidArgument(format!(
+            "{name} is NULL but its length is {len}"
+        )));
+    }
+    // SAFETY: `struct_size` is the first field (offset 0) of every `Versioned` struct.
+    let stride = unsafe { p.cast::<u32>().read_unaligned() } as usize;
+    if stride < T::V1_SIZE {
+        return Err(Error::InvalidArgument(format!(
+            "{name}[0].struct_size is {stride}, expected at least {} (initialise it with {})",
+            T::V1_SIZE,
+            T::INIT
+        )));
+    }
+    if len > isize::MAX as usize / stride {
+        return Err(Error::InvalidArgument(format!(
+            "{name} has an impossible length {len}"
+        )));
+    }
+    (0..len)
+        .map(|i| {
+            // SAFETY: within the caller's array of `len` elements `stride` bytes apart (size
+            // checked above); `versioned` reads at most `struct_size` bytes of it.
+            let item = unsafe { p.cast::<u8>().add(i * stride).cast::<T>() };
+            // SAFETY: `struct_size` is the first field; the element is readable.
+            let size = unsafe { item.cast::<u32>().read_unaligned() } as usize;
+            if size != stride {
+                return Err(Error::InvalidArgument(format!(
+                    "{name}[{i}].struct_size is {size}, but {name}[0].struct_size is {stride} \
+                     (initialise every element with {})",
+                    T::INIT
+                )));
+            }
+            // SAFETY: forwarded contract; non-NULL.
+            match unsafe { versioned(item, name) }? {
+                Some(v) => Ok(v),
+                None => Err(null(name)),
+            }
+        })
+        .collect()
+}
+
 /// A time argument where [`CRM_TIME_NOW`] means "the handle's clock".
 pub(crate) fn time_or_now(us: i64) -> Option<Timestamp> {
     (us != CRM_TIME_NOW).then_some(Timestamp::from_micros(us))
@@ -218,4 +301,31 @@ pub(crate) fn c_string_lossy(s: &str) -> CString {
         // Unreachable: no NUL byte is left.
         Err(_) => c"(text could not be converted)".to_owned(),
     }
+}
+
+/// The guard of an accessor: `f` of the object, or `fallback` for NULL (or after a panic).
+pub(crate) fn read<O, T: Copy>(
+    name: &'static str,
+    o: Option<&O>,
+    fallback: T,
+    f: impl FnOnce(&O) -> T,
+) -> T {
+    guard_value(name, fallback, || o.map_or(fallback, f))
+}
+
+/// A borrowed optional C string: NULL when absent.
+pub(crate) fn opt_ptr(s: &Option<CString>) -> *const c_char {
+    s.as_deref().map_or(ptr::null(), CStr::as_ptr)
+}
+
+/// The static C string of a vocabulary value (`"lead"`, `"web"` …), valid for the whole program.
+pub(crate) fn static_name(
+    cell: &'static OnceLock<Vec<CString>>,
+    names: &'static [&'static str],
+    name: &str,
+) -> *const c_char {
+    cell.get_or_init(|| names.iter().map(|n| c_string_lossy(n)).collect())
+        .iter()
+        .find(|c| c.to_bytes() == name.as_bytes())
+        .map_or(ptr::null(), |c| c.as_ptr())
 }

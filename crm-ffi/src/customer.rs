@@ -12,8 +12,8 @@ use crm_core::{
 };
 
 use crate::args::{
-    Versioned, boxed, c_string, c_string_lossy, check_out, clear_out, opt_out_ptr, opt_str,
-    opt_string, out_ptr, req_str, slice, str_array, time_or_now, versioned,
+    Versioned, boxed, c_string, check_out, clear_out, opt_out_ptr, opt_ptr, opt_str, opt_string,
+    out_ptr, read, req_str, slice, static_name, str_array, text_column, time_or_now, versioned,
 };
 use crate::db::crm_db;
 use crate::error::{guard_db, guard_value};
@@ -101,32 +101,6 @@ impl crm_customer {
             version: c.version,
         })
     }
-}
-
-/// The guard of an accessor: `f` of the customer, or `fallback` for NULL (or after a panic).
-fn read<T: Copy>(
-    name: &'static str,
-    c: Option<&crm_customer>,
-    fallback: T,
-    f: impl FnOnce(&crm_customer) -> T,
-) -> T {
-    guard_value(name, fallback, || c.map_or(fallback, f))
-}
-
-fn opt_ptr(s: &Option<CString>) -> *const c_char {
-    s.as_deref().map_or(ptr::null(), |s| s.as_ptr())
-}
-
-/// The static C string of a vocabulary value (`"lead"`, `"web"` …), valid for the whole program.
-fn static_name(
-    cell: &'static OnceLock<Vec<CString>>,
-    names: &'static [&'static str],
-    name: &str,
-) -> *const c_char {
-    cell.get_or_init(|| names.iter().map(|n| c_string_lossy(n)).collect())
-        .iter()
-        .find(|c| c.to_bytes() == name.as_bytes())
-        .map_or(ptr::null(), |c| c.as_ptr())
 }
 
 /// The customer's id; 0 for NULL.
@@ -649,7 +623,8 @@ pub unsafe extern "C" fn crm_customer_delete(db: *mut crm_db, id: i64, flags: u3
 // ------------------------------------------------------------------------------------------------
 // Find and count
 
-/// Order and page of `crm_customer_find`. Initialise with `crm_find_options_init`.
+/// Order and page of a finder (`crm_customer_find`, `crm_purchase_find_columns`,
+/// `crm_purchase_line_items`). Initialise with `crm_find_options_init`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct crm_find_options {
@@ -658,9 +633,9 @@ pub struct crm_find_options {
     /// Sort keys, comma-separated, each optionally prefixed by `-` for descending:
     /// `"-created_at,name"`. The id breaks ties. NULL: by id.
     pub order_by: *const c_char,
-    /// At most this many customers; negative (the default, -1): no limit.
+    /// At most this many records; negative (the default, -1): no limit.
     pub limit: i64,
-    /// Skip this many customers first (must not be negative).
+    /// Skip this many records first (must not be negative).
     pub offset: i64,
 }
 
@@ -686,6 +661,35 @@ pub unsafe extern "C" fn crm_find_options_init(options: *mut crm_find_options) {
             unsafe { options.write(crm_find_options::DEFAULTS) }
         }
     })
+}
+
+/// The query of a finder: `filter` (NULL: all) ordered and paged by `options` (NULL: by id, all).
+///
+/// # Safety
+/// `filter` is NULL or a live filter; `options` is NULL or a valid struct of at least
+/// `struct_size` bytes whose `order_by` is NULL or NUL-terminated.
+pub(crate) unsafe fn query(
+    filter: *const crm_filter,
+    options: *const crm_find_options,
+) -> Result<Query> {
+    // SAFETY (all): the caller's contract.
+    let mut query = match unsafe { filter.as_ref() } {
+        Some(f) => Query::new(f.filter.clone()),
+        None => Query::default(),
+    };
+    if let Some(o) = unsafe { versioned(options, "options") }? {
+        if let Some(order) = unsafe { opt_str(o.order_by, "options->order_by") }? {
+            query.order_by = OrderBy::parse_list(order)?;
+        }
+        query.limit = u64::try_from(o.limit).ok();
+        query.offset = u64::try_from(o.offset).map_err(|_| {
+            Error::InvalidArgument(format!(
+                "options->offset is {}, must not be negative",
+                o.offset
+            ))
+        })?;
+    }
+    Ok(query)
 }
 
 /// The customers found by `crm_customer_find`, in order. Free with `crm_customer_list_free`.
@@ -714,22 +718,7 @@ pub unsafe extern "C" fn crm_customer_find(
     guard_db("crm_customer_find", unsafe { db.as_mut() }, |db| {
         // SAFETY (all): NULL or valid pointers of the documented types.
         let out = unsafe { out_ptr(out, "out") }?;
-        let mut query = match unsafe { filter.as_ref() } {
-            Some(f) => Query::new(f.filter.clone()),
-            None => Query::default(),
-        };
-        if let Some(o) = unsafe { versioned(options, "options") }? {
-            if let Some(order) = unsafe { opt_str(o.order_by, "options->order_by") }? {
-                query.order_by = OrderBy::parse_list(order)?;
-            }
-            query.limit = u64::try_from(o.limit).ok();
-            query.offset = u64::try_from(o.offset).map_err(|_| {
-                Error::InvalidArgument(format!(
-                    "options->offset is {}, must not be negative",
-                    o.offset
-                ))
-            })?;
-        }
+        let query = unsafe { query(filter, options) }?;
         let items = db
             .crm
             .customers()
@@ -860,28 +849,6 @@ pub unsafe extern "C" fn crm_customer_columns_init(columns: *mut crm_customer_co
             unsafe { columns.write(crm_customer_columns::DEFAULTS) }
         }
     })
-}
-
-/// One text column of `n` rows: NULL array → empty (absent for all rows), NULL entry → `None`.
-///
-/// # Safety
-/// `p` is NULL or points to `n` entries, each NULL or a NUL-terminated string.
-unsafe fn text_column(
-    p: *const *const c_char,
-    n: usize,
-    name: &str,
-) -> Result<Vec<Option<String>>> {
-    if p.is_null() {
-        return Ok(Vec::new());
-    }
-    // SAFETY: forwarded contract.
-    let items = unsafe { slice(p, n, name) }?;
-    items
-        .iter()
-        .enumerate()
-        // SAFETY: forwarded contract.
-        .map(|(i, &s)| unsafe { opt_string(s, &format!("{name}[{i}]")) })
-        .collect()
 }
 
 /// Converts the C columns; row checks are crm-core's.

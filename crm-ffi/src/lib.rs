@@ -44,7 +44,15 @@ pub mod customer;
 // The filter builder.
 pub mod filter;
 
+// Products: the catalogue purchase lines link to.
+pub mod product;
+
+// Purchases and their lines: rows, columns in, tables out.
+pub mod purchase;
+
 pub use customer::*;
 pub use db::*;
 pub use error::*;
 pub use filter::*;
+pub use product::*;
+pub use purchase::*;

@@ -1,5 +1,7 @@
 //! Columnar customers across the boundary: `CustomerColumns` out as numpy arrays and lists (the
 //! Python package turns them into a DataFrame), `NewCustomerColumns` in from prepared columns.
+//! Also the column readers the other bulk paths share (`text_column`, `time_column`,
+//! `int_column` …).
 //!
 //! Ids, versions and timestamps cross as `int64` arrays, stages and sources as `int8` category
 //! codes (positions in `STAGES` / `SOURCES`); only text needs one Python object per value.
@@ -35,7 +37,8 @@ fn code<T: PartialEq>(all: &[T], v: &T) -> i8 {
         .unwrap_or(-1)
 }
 
-fn micros(ts: &[Timestamp]) -> Vec<i64> {
+/// Timestamps as int64 µs since the epoch, UTC.
+pub fn micros(ts: &[Timestamp]) -> Vec<i64> {
     ts.iter().map(|t| t.as_micros()).collect()
 }
 
@@ -71,7 +74,8 @@ pub fn to_py<'py>(py: Python<'py>, cols: CustomerColumns) -> PyResult<Bound<'py,
     Ok(d)
 }
 
-fn column_iter<'py>(
+/// An iterator over a column's values; a str or a non-iterable is refused.
+pub fn column_iter<'py>(
     col: &Bound<'py, PyAny>,
     name: &str,
 ) -> PyCrmResult<Bound<'py, pyo3::types::PyIterator>> {
@@ -89,7 +93,7 @@ fn column_iter<'py>(
 }
 
 /// A text column: each value str or None.
-fn text_column(col: &Bound<'_, PyAny>, name: &str) -> PyCrmResult<Vec<Option<String>>> {
+pub fn text_column(col: &Bound<'_, PyAny>, name: &str) -> PyCrmResult<Vec<Option<String>>> {
     let mut out = Vec::new();
     for (row, v) in column_iter(col, name)?.enumerate() {
         let v = v?;
@@ -124,23 +128,67 @@ fn tags_column(col: &Bound<'_, PyAny>) -> PyCrmResult<Vec<Option<Vec<String>>>> 
     Ok(out)
 }
 
-/// The created_at column: an int64 numpy array of µs since the epoch (from a datetime64 column;
-/// NaT, the smallest int64, is absent), or datetimes / None.
-fn time_column(col: &Bound<'_, PyAny>) -> PyCrmResult<Vec<Option<Timestamp>>> {
-    if let Ok(arr) = col.cast::<PyArray1<i64>>() {
-        let ro = arr.readonly();
-        return Ok(ro
-            .as_array()
-            .iter()
-            .map(|&us| (us != i64::MIN).then_some(Timestamp::from_micros(us)))
-            .collect());
+/// The values of a one-dimensional int64 numpy array, each mapped by `f`, or None when `col` is
+/// not such an array.
+fn int64_array<T>(
+    col: &Bound<'_, PyAny>,
+    name: &str,
+    f: impl FnMut(&i64) -> T,
+) -> PyCrmResult<Option<Vec<T>>> {
+    let Ok(arr) = col.cast::<PyArray1<i64>>() else {
+        return Ok(None);
+    };
+    let ro = arr
+        .try_readonly()
+        .map_err(|e| invalid_argument(format!("column {name}: cannot read the array ({e})")))?;
+    Ok(Some(ro.as_array().iter().map(f).collect()))
+}
+
+/// A time column: an int64 numpy array of µs since the epoch (from a datetime64 column; NaT, the
+/// smallest int64, is absent), or datetimes / None.
+pub fn time_column(col: &Bound<'_, PyAny>, name: &str) -> PyCrmResult<Vec<Option<Timestamp>>> {
+    if let Some(times) = int64_array(col, name, |&us| {
+        (us != i64::MIN).then_some(Timestamp::from_micros(us))
+    })? {
+        return Ok(times);
     }
     let mut out = Vec::new();
-    for (row, v) in column_iter(col, "created_at")?.enumerate() {
+    for (row, v) in column_iter(col, name)?.enumerate() {
         out.push(convert::timestamp(
             &v?,
-            &format!("column created_at, row {row}"),
+            &format!("column {name}, row {row}"),
         )?);
+    }
+    Ok(out)
+}
+
+/// A required integer column: an int64 numpy array (the bulk path: no Python object per value),
+/// or a list-like of int.
+pub fn int_column(col: &Bound<'_, PyAny>, name: &str) -> PyCrmResult<Vec<i64>> {
+    if let Some(values) = int64_array(col, name, |&v| v)? {
+        return Ok(values);
+    }
+    let mut out = Vec::new();
+    for (row, v) in column_iter(col, name)?.enumerate() {
+        out.push(convert::int(&v?, &format!("column {name}, row {row}"))?);
+    }
+    Ok(out)
+}
+
+/// An integer column that may have gaps: an int64 numpy array whose smallest int64 marks a
+/// missing value, or a list-like of int / None.
+pub fn optional_int_column(col: &Bound<'_, PyAny>, name: &str) -> PyCrmResult<Vec<Option<i64>>> {
+    if let Some(values) = int64_array(col, name, |&v| (v != i64::MIN).then_some(v))? {
+        return Ok(values);
+    }
+    let mut out = Vec::new();
+    for (row, v) in column_iter(col, name)?.enumerate() {
+        let v = v?;
+        out.push(if v.is_none() {
+            None
+        } else {
+            Some(convert::int(&v, &format!("column {name}, row {row}"))?)
+        });
     }
     Ok(out)
 }
@@ -165,7 +213,7 @@ pub fn from_py(columns: &Bound<'_, PyDict>) -> PyCrmResult<NewCustomerColumns> {
             "stage" => cols.stage = text_column(&col, "stage")?,
             "source" => cols.source = text_column(&col, "source")?,
             "tags" => cols.tags = tags_column(&col)?,
-            "created_at" => cols.created_at = time_column(&col)?,
+            "created_at" => cols.created_at = time_column(&col, "created_at")?,
             _ => unknown.push(format!("{key:?}")),
         }
     }

@@ -173,6 +173,11 @@ pub fn timestamp(obj: &Bound<'_, PyAny>, what: &str) -> PyCrmResult<Option<Times
     )))
 }
 
+/// An instant as an aware UTC `datetime`.
+pub fn datetime<'py>(py: Python<'py>, t: Timestamp) -> PyResult<Bound<'py, PyDateTime>> {
+    t.to_datetime().into_pyobject(py)
+}
+
 /// A filter literal: `None`, `bool`, `int`, `float`, `str`, `datetime` (and pandas / numpy
 /// timestamps), `date` (as its `YYYY-MM-DD` text, read in the store's reporting time zone), numpy
 /// scalars, and list-likes of these (for `__in`, `__not_in`, `__between`).

@@ -6,15 +6,13 @@ use std::hash::{Hash, Hasher};
 use pyo3::prelude::*;
 use pyo3::types::{PyDateTime, PyDict};
 
+use crate::convert::datetime;
+
 /// A customer as stored: normalised values, the store's id, creation and last-change times (aware
 /// UTC datetimes) and the version (1 on creation, +1 per change). Read-only; change a customer with
 /// `db.customers.update(id, ...)`, which returns a new `Customer`.
 #[pyclass(frozen, module = "crm", name = "Customer")]
 pub struct PyCustomer(pub crm_core::Customer);
-
-fn datetime<'py>(py: Python<'py>, t: crm_core::Timestamp) -> PyResult<Bound<'py, PyDateTime>> {
-    t.to_datetime().into_pyobject(py)
-}
 
 #[pymethods]
 impl PyCustomer {

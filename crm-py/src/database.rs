@@ -6,8 +6,8 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use crm_core::{
-    Clock, Crm, CustomerPatch, DeleteMode, Filter, LifecycleStage, NewCustomer, OpenOptions,
-    Principal, Query, Role, Source,
+    Clock, Crm, CustomerPatch, DeleteMode, Filter, LifecycleStage, Money, NewCustomer, NewProduct,
+    NewPurchase, OpenOptions, Principal, PurchaseStatus, Query, Role, Source,
 };
 use numpy::PyArray1;
 use pyo3::prelude::*;
@@ -17,6 +17,9 @@ use crate::columns;
 use crate::convert::{self, type_name};
 use crate::customer::PyCustomer;
 use crate::errors::{PyCrmError, PyCrmResult, invalid_argument};
+use crate::product::{self, PyProduct};
+use crate::purchase::{self, PyPurchase};
+use crate::purchase_columns;
 
 /// The fields `update` may change.
 const UPDATABLE: &str = "name, external_id, email, phone, company, stage, source, tags";
@@ -153,6 +156,10 @@ fn patch(changes: Option<&Bound<'_, PyDict>>) -> PyCrmResult<CustomerPatch> {
         }
     }
     Ok(p)
+}
+
+fn purchase_status(obj: &Bound<'_, PyAny>) -> PyCrmResult<PurchaseStatus> {
+    Ok(convert::text(obj, "status")?.parse::<PurchaseStatus>()?)
 }
 
 fn key_bytes(key: &Bound<'_, PyAny>) -> PyCrmResult<Vec<u8>> {
@@ -454,5 +461,211 @@ impl Database {
     ) -> PyCrmResult<i64> {
         let f = filter(filters)?;
         self.with(py, |crm| crm.customers().count(&f))
+    }
+
+    /// Creates one catalogue product.
+    #[pyo3(signature = (sku, name, category, price, currency))]
+    fn add_product(
+        &self,
+        py: Python<'_>,
+        sku: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyAny>,
+        category: &Bound<'_, PyAny>,
+        price: &Bound<'_, PyAny>,
+        currency: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<PyProduct> {
+        let minor = if price.is_none() {
+            None
+        } else {
+            Some(convert::int(price, "price")?)
+        };
+        let currency = convert::optional_text(Some(currency), "currency")?;
+        let new = NewProduct {
+            sku: convert::text(required(sku, "sku")?, "sku")?,
+            name: convert::text(required(name, "name")?, "name")?,
+            category: convert::optional_text(Some(category), "category")?,
+            price: product::price(minor, currency.as_deref())?,
+        };
+        Ok(PyProduct(self.with(py, |crm| crm.products().add(new))?))
+    }
+
+    /// Creates many products from prepared columns; returns their ids (int64 array).
+    fn add_product_columns<'py>(
+        &self,
+        py: Python<'py>,
+        columns: &Bound<'py, PyDict>,
+    ) -> PyCrmResult<Bound<'py, PyArray1<i64>>> {
+        let rows = product::from_columns(columns)?;
+        let ids = self.with(py, |crm| crm.products().add_many(rows))?;
+        Ok(PyArray1::from_vec(py, ids))
+    }
+
+    /// The product with this id.
+    fn get_product(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyCrmResult<PyProduct> {
+        let id = convert::int(id, "id")?;
+        Ok(PyProduct(self.with(py, |crm| crm.products().get(id))?))
+    }
+
+    /// The product with this sku.
+    fn get_product_by_sku(&self, py: Python<'_>, sku: &Bound<'_, PyAny>) -> PyCrmResult<PyProduct> {
+        let sku = convert::text(sku, "sku")?;
+        Ok(PyProduct(
+            self.with(py, |crm| crm.products().get_by_sku(&sku))?,
+        ))
+    }
+
+    /// Deletes product `id` (refused while purchase lines name it).
+    fn delete_product(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyCrmResult<()> {
+        let id = convert::int(id, "id")?;
+        self.with(py, |crm| crm.products().delete(id))
+    }
+
+    /// Products matching keyword filters, in order and page.
+    #[pyo3(signature = (filters, order_by, limit, offset))]
+    fn find_products(
+        &self,
+        py: Python<'_>,
+        filters: Option<&Bound<'_, PyDict>>,
+        order_by: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
+        offset: Option<&Bound<'_, PyAny>>,
+    ) -> PyCrmResult<Vec<PyProduct>> {
+        let q = query(filters, order_by, limit, offset)?;
+        let found = self.with(py, |crm| crm.products().find(&q))?;
+        Ok(found.into_iter().map(PyProduct).collect())
+    }
+
+    /// How many products match keyword filters.
+    #[pyo3(signature = (filters))]
+    fn count_products(
+        &self,
+        py: Python<'_>,
+        filters: Option<&Bound<'_, PyDict>>,
+    ) -> PyCrmResult<i64> {
+        let f = filter(filters)?;
+        self.with(py, |crm| crm.products().count(&f))
+    }
+
+    /// Records one purchase with its lines.
+    #[pyo3(signature = (customer_id, amount, currency, purchased_at, status, external_id, items))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_purchase(
+        &self,
+        py: Python<'_>,
+        customer_id: &Bound<'_, PyAny>,
+        amount: &Bound<'_, PyAny>,
+        currency: &Bound<'_, PyAny>,
+        purchased_at: &Bound<'_, PyAny>,
+        status: &Bound<'_, PyAny>,
+        external_id: &Bound<'_, PyAny>,
+        items: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<PyPurchase> {
+        let customer_id = convert::int(customer_id, "customer_id")?;
+        let minor = convert::int(amount, "amount")?;
+        let currency = convert::text(required(currency, "currency")?, "currency")?;
+        let new = NewPurchase {
+            customer_id,
+            external_id: convert::optional_text(Some(external_id), "external_id")?,
+            purchased_at: convert::timestamp(purchased_at, "purchased_at")?,
+            // None: the core's default (completed).
+            status: if status.is_none() {
+                PurchaseStatus::default()
+            } else {
+                purchase_status(status)?
+            },
+            items: purchase::line_items(items)?,
+            amount: Money::new(minor, &currency)?,
+        };
+        Ok(PyPurchase(self.with(py, |crm| crm.purchases().add(new))?))
+    }
+
+    /// Records many purchases (and their lines) from prepared columns; returns their ids.
+    #[pyo3(signature = (purchases, items))]
+    fn add_purchase_columns<'py>(
+        &self,
+        py: Python<'py>,
+        purchases: &Bound<'py, PyDict>,
+        items: Option<&Bound<'py, PyDict>>,
+    ) -> PyCrmResult<Bound<'py, PyArray1<i64>>> {
+        let cols = purchase_columns::from_py(purchases, items)?;
+        let ids = self.with(py, |crm| crm.purchases().add_columns(cols))?;
+        Ok(PyArray1::from_vec(py, ids))
+    }
+
+    /// The purchase with this id, with its lines.
+    fn get_purchase(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyCrmResult<PyPurchase> {
+        let id = convert::int(id, "id")?;
+        Ok(PyPurchase(self.with(py, |crm| crm.purchases().get(id))?))
+    }
+
+    /// Moves purchase `id` to `status` (completed → refunded or cancelled).
+    fn set_purchase_status(
+        &self,
+        py: Python<'_>,
+        id: &Bound<'_, PyAny>,
+        status: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<PyPurchase> {
+        let id = convert::int(id, "id")?;
+        let status = purchase_status(required(status, "status")?)?;
+        Ok(PyPurchase(
+            self.with(py, |crm| crm.purchases().set_status(id, status))?,
+        ))
+    }
+
+    /// Purchases matching keyword filters, in order and page, with their lines.
+    #[pyo3(signature = (filters, order_by, limit, offset))]
+    fn find_purchases(
+        &self,
+        py: Python<'_>,
+        filters: Option<&Bound<'_, PyDict>>,
+        order_by: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
+        offset: Option<&Bound<'_, PyAny>>,
+    ) -> PyCrmResult<Vec<PyPurchase>> {
+        let q = query(filters, order_by, limit, offset)?;
+        let found = self.with(py, |crm| crm.purchases().find(&q))?;
+        Ok(found.into_iter().map(PyPurchase).collect())
+    }
+
+    /// Like `find_purchases`, as columns without lines (see `purchase_columns::to_py`).
+    #[pyo3(signature = (filters, order_by, limit, offset))]
+    fn find_purchase_columns<'py>(
+        &self,
+        py: Python<'py>,
+        filters: Option<&Bound<'py, PyDict>>,
+        order_by: Option<&Bound<'py, PyAny>>,
+        limit: Option<&Bound<'py, PyAny>>,
+        offset: Option<&Bound<'py, PyAny>>,
+    ) -> PyCrmResult<Bound<'py, PyDict>> {
+        let q = query(filters, order_by, limit, offset)?;
+        let cols = self.with(py, |crm| crm.purchases().find_columns(&q))?;
+        Ok(purchase_columns::to_py(py, cols)?)
+    }
+
+    /// The lines of the purchases matching keyword filters, as columns (see
+    /// `purchase_columns::line_items_to_py`).
+    #[pyo3(signature = (filters, order_by, limit, offset))]
+    fn find_line_item_columns<'py>(
+        &self,
+        py: Python<'py>,
+        filters: Option<&Bound<'py, PyDict>>,
+        order_by: Option<&Bound<'py, PyAny>>,
+        limit: Option<&Bound<'py, PyAny>>,
+        offset: Option<&Bound<'py, PyAny>>,
+    ) -> PyCrmResult<Bound<'py, PyDict>> {
+        let q = query(filters, order_by, limit, offset)?;
+        let cols = self.with(py, |crm| crm.purchases().line_item_columns(&q))?;
+        Ok(purchase_columns::line_items_to_py(py, cols)?)
+    }
+
+    /// How many purchases match keyword filters.
+    #[pyo3(signature = (filters))]
+    fn count_purchases(
+        &self,
+        py: Python<'_>,
+        filters: Option<&Bound<'_, PyDict>>,
+    ) -> PyCrmResult<i64> {
+        let f = filter(filters)?;
+        self.with(py, |crm| crm.purchases().count(&f))
     }
 }

@@ -11,8 +11,11 @@ mod convert;
 mod customer;
 mod database;
 mod errors;
+mod product;
+mod purchase;
+mod purchase_columns;
 
-use crm_core::{LifecycleStage, Source};
+use crm_core::{LifecycleStage, PurchaseStatus, Source};
 use pyo3::prelude::*;
 
 #[pymodule]
@@ -21,8 +24,18 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SCHEMA_VERSION", crm_core::SCHEMA_VERSION)?;
     m.add("STAGES", LifecycleStage::NAMES.to_vec())?;
     m.add("SOURCES", Source::NAMES.to_vec())?;
+    m.add("PURCHASE_STATUSES", PurchaseStatus::NAMES.to_vec())?;
     m.add("ADD_MANY_COLUMNS", columns::NEW_COLUMNS.to_vec())?;
+    m.add("PRODUCT_COLUMNS", product::NEW_COLUMNS.to_vec())?;
+    m.add("PURCHASE_COLUMNS", purchase_columns::NEW_COLUMNS.to_vec())?;
+    m.add(
+        "LINE_ITEM_COLUMNS",
+        purchase_columns::NEW_ITEM_COLUMNS.to_vec(),
+    )?;
     m.add_class::<database::Database>()?;
     m.add_class::<customer::PyCustomer>()?;
+    m.add_class::<product::PyProduct>()?;
+    m.add_class::<purchase::PyPurchase>()?;
+    m.add_class::<purchase::PyLineItem>()?;
     Ok(())
 }

@@ -13,17 +13,26 @@
         frame = db.customers.find_frame(source__in=["web", "referral"])   # a pandas DataFrame
         ids = db.customers.add_many(pandas_frame)   # one transaction, returns an int64 array
 
+        db.products.add("TEA-01", "Green tea", category="tea", price=1250, currency="EUR")
+        order = db.purchases.add(ada.id, 2500, "EUR", items=[
+            {"sku": "TEA-01", "quantity": 2, "unit_price": 1250}])   # linked to the product
+        db.purchases.set_status(order.id, "refunded")
+        lines = db.purchases.line_items_frame(purchased_at__gte=date(2026, 1, 1))  # long format
+
 Errors are :class:`CrmError` subclasses that also inherit the fitting builtin
 (:class:`NotFoundError` is a ``KeyError``, :class:`InvalidInputError` a ``ValueError`` …), each
 with the stable numeric ``code`` shared with the C library.
 
 Times: a naive ``datetime`` means UTC; crm returns aware UTC datetimes, and DataFrames hold
-``datetime64[us, UTC]``.
+``datetime64[us, UTC]``. Money: exact integers in minor units (cents) with an ISO-4217 currency
+code (``2500, "EUR"`` is €25.00).
 """
 
-from crm._crm import Customer, __version__
+from crm._crm import Customer, LineItem, Product, Purchase, __version__
 from crm.customers import SOURCES, STAGES, Customers
 from crm.database import Database, open
+from crm.products import Products
+from crm.purchases import PURCHASE_STATUSES, Purchases
 from crm.exceptions import (
     AlreadyExistsError,
     BusyError,
@@ -52,6 +61,12 @@ __all__ = [
     "Customer",
     "STAGES",
     "SOURCES",
+    "Products",
+    "Product",
+    "Purchases",
+    "Purchase",
+    "LineItem",
+    "PURCHASE_STATUSES",
     "CrmError",
     "InvalidArgumentError",
     "InvalidInputError",

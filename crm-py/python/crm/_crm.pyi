@@ -11,7 +11,11 @@ __version__: str
 SCHEMA_VERSION: int
 STAGES: list[str]
 SOURCES: list[str]
+PURCHASE_STATUSES: list[str]
 ADD_MANY_COLUMNS: list[str]
+PRODUCT_COLUMNS: list[str]
+PURCHASE_COLUMNS: list[str]
+LINE_ITEM_COLUMNS: list[str]
 
 @final
 class Customer:
@@ -55,6 +59,103 @@ class Customer:
         """1 on creation, +1 per change."""
     def to_dict(self) -> dict[str, Any]:
         """The customer as a dict of its fields."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Product:
+    """A catalogue product as stored. Read-only."""
+
+    @property
+    def id(self) -> int:
+        """The store's id."""
+    @property
+    def sku(self) -> str:
+        """Stock-keeping unit: the product's unique key."""
+    @property
+    def name(self) -> str:
+        """Display name."""
+    @property
+    def category(self) -> str | None:
+        """Category, or None."""
+    @property
+    def price(self) -> int | None:
+        """List price in minor units of ``currency``, or None."""
+    @property
+    def currency(self) -> str | None:
+        """The price's ISO-4217 currency code (upper-case), or None."""
+    @property
+    def created_at(self) -> datetime:
+        """When the product was created (aware, UTC)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The product as a dict of its fields."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class LineItem:
+    """One line of a purchase as stored. Read-only."""
+
+    @property
+    def line(self) -> int:
+        """Position in the purchase, from 1."""
+    @property
+    def product_id(self) -> int | None:
+        """The catalogue product's id, or None when the line names no catalogue product."""
+    @property
+    def sku(self) -> str | None:
+        """The product's sku, or None."""
+    @property
+    def name(self) -> str:
+        """Product name."""
+    @property
+    def category(self) -> str | None:
+        """Category, or None."""
+    @property
+    def quantity(self) -> int:
+        """Units bought (at least 1)."""
+    @property
+    def unit_price(self) -> int:
+        """Price of one unit in minor units of the purchase's currency."""
+    def to_dict(self) -> dict[str, Any]:
+        """The line as a dict of its fields."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Purchase:
+    """A purchase as stored, with its lines. Read-only; ``db.purchases.set_status`` returns a
+    new one."""
+
+    @property
+    def id(self) -> int:
+        """The store's id."""
+    @property
+    def customer_id(self) -> int:
+        """The buyer's customer id."""
+    @property
+    def external_id(self) -> str | None:
+        """The order number in another system (unique), or None."""
+    @property
+    def purchased_at(self) -> datetime:
+        """When the purchase was made (aware, UTC)."""
+    @property
+    def amount(self) -> int:
+        """Total paid, in minor units of ``currency``."""
+    @property
+    def currency(self) -> str:
+        """ISO-4217 currency code, upper-case."""
+    @property
+    def status(self) -> str:
+        """completed, refunded or cancelled."""
+    @property
+    def created_at(self) -> datetime:
+        """When the purchase was recorded (aware, UTC)."""
+    @property
+    def items(self) -> list[LineItem]:
+        """The lines, in order."""
+    def to_dict(self) -> dict[str, Any]:
+        """The purchase as a dict of its fields; ``items`` as a list of dicts."""
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
 
@@ -123,3 +224,60 @@ class Database:
         offset: int | None,
     ) -> dict[str, Any]: ...
     def count_customers(self, filters: dict[str, Any]) -> int: ...
+    def add_product(
+        self,
+        sku: str,
+        name: str,
+        category: str | None,
+        price: int | None,
+        currency: str | None,
+    ) -> Product: ...
+    def add_product_columns(self, columns: dict[str, Any]) -> npt.NDArray[np.int64]: ...
+    def get_product(self, id: int) -> Product: ...
+    def get_product_by_sku(self, sku: str) -> Product: ...
+    def delete_product(self, id: int) -> None: ...
+    def find_products(
+        self,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> list[Product]: ...
+    def count_products(self, filters: dict[str, Any]) -> int: ...
+    def add_purchase(
+        self,
+        customer_id: int,
+        amount: int,
+        currency: str,
+        purchased_at: datetime | None,
+        status: str | None,
+        external_id: str | None,
+        items: Any,
+    ) -> Purchase: ...
+    def add_purchase_columns(
+        self, purchases: dict[str, Any], items: dict[str, Any] | None
+    ) -> npt.NDArray[np.int64]: ...
+    def get_purchase(self, id: int) -> Purchase: ...
+    def set_purchase_status(self, id: int, status: str) -> Purchase: ...
+    def find_purchases(
+        self,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> list[Purchase]: ...
+    def find_purchase_columns(
+        self,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> dict[str, Any]: ...
+    def find_line_item_columns(
+        self,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> dict[str, Any]: ...
+    def count_purchases(self, filters: dict[str, Any]) -> int: ...

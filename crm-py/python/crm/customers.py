@@ -6,9 +6,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from crm import _crm
+from crm import _columns, _crm
 from crm._crm import Customer
-from crm.exceptions import InvalidArgumentError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -179,16 +178,13 @@ def _frame(cols: dict[str, Any]) -> pd.DataFrame:
     int8 category codes for stage and source, lists for text and tags."""
     import pandas as pd
 
-    def times(micros: np.ndarray) -> pd.arrays.DatetimeArray:
-        return pd.array(micros.view("datetime64[us]")).tz_localize("UTC")
-
-    data: dict[str, Any] = {key: pd.array(cols[key], dtype="str") for key in _TEXT_COLUMNS}
+    data: dict[str, Any] = {key: _columns.text(cols[key]) for key in _TEXT_COLUMNS}
     data["stage"] = pd.Categorical.from_codes(cols["stage"], categories=STAGES)
     data["source"] = pd.Categorical.from_codes(cols["source"], categories=SOURCES)
     index = pd.Index(cols["id"], name="id")
     data["tags"] = pd.Series(cols["tags"], index=index, dtype=object)
-    data["created_at"] = times(cols["created_at"])
-    data["updated_at"] = times(cols["updated_at"])
+    data["created_at"] = _columns.times(cols["created_at"])
+    data["updated_at"] = _columns.times(cols["updated_at"])
     data["version"] = cols["version"]
     return pd.DataFrame(data, index=index)
 
@@ -197,62 +193,7 @@ def _prepare_columns(data: Any) -> dict[str, Any]:
     """Brings a DataFrame or a dict of columns into the shape the native module reads: each
     column a list with None for missing values, and ``created_at`` from a datetime64 column as
     int64 microseconds since the epoch, UTC (NaT stays the smallest int64, read as missing)."""
-    import pandas as pd
-
-    if isinstance(data, pd.DataFrame):
-        if not data.columns.is_unique:
-            dupes = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
-            raise InvalidArgumentError(f"add_many: duplicate column(s) {', '.join(dupes)}")
-        items = [(key, data[key]) for key in data.columns]
-    elif isinstance(data, Mapping):
-        items = list(data.items())
-    else:
-        raise InvalidArgumentError(
-            "add_many: expected a pandas DataFrame or a dict of columns, "
-            f"got {type(data).__name__}"
-        )
-    out: dict[str, Any] = {}
-    for key, column in items:
-        if not isinstance(key, str):
-            raise InvalidArgumentError(f"add_many: column names must be str, got {key!r}")
-        if isinstance(column, (str, bytes, Mapping)) or not pd.api.types.is_list_like(column):
-            raise InvalidArgumentError(
-                f"column {key}: expected a list, numpy array or Series, "
-                f"got {type(column).__name__}"
-            )
-        series = column if isinstance(column, pd.Series) else _series(column)
-        out[key] = _time_column(series) if key == "created_at" else _object_column(series)
-    return out
-
-
-def _series(column: Any) -> pd.Series:
-    import numpy as np
-    import pandas as pd
-
-    if isinstance(column, np.ndarray) and column.ndim != 1:
-        raise InvalidArgumentError(f"expected a 1-dimensional column, got shape {column.shape}")
-    if isinstance(column, (np.ndarray, pd.Index, pd.api.extensions.ExtensionArray, list)):
-        return pd.Series(column)
-    return pd.Series(list(column))
-
-
-def _object_column(series: pd.Series) -> list[Any]:
-    import pandas as pd
-
-    values = series.to_numpy(dtype=object, copy=True)
-    values[pd.isna(values)] = None
-    return values.tolist()
-
-
-def _time_column(series: pd.Series) -> Any:
-    import numpy as np
-    import pandas as pd
-
-    dtype = series.dtype
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        dtype = series.dtype
-    if pd.api.types.is_datetime64_dtype(dtype):
-        micros = series.to_numpy(dtype="datetime64[us]").view(np.int64)
-        return np.ascontiguousarray(micros)
-    return _object_column(series)
+    return {
+        key: _columns.time_column(column) if key == "created_at" else _columns.object_column(column)
+        for key, column in _columns.column_items(data, "add_many")
+    }

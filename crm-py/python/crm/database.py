@@ -8,6 +8,8 @@ from types import TracebackType
 
 from crm import _crm
 from crm.customers import Customers
+from crm.products import Products
+from crm.purchases import Purchases
 
 __all__ = ["Database", "open"]
 
@@ -26,10 +28,14 @@ class Database:
     releases the GIL while the store works.
     """
 
-    __slots__ = ("_raw", "customers")
+    __slots__ = ("_raw", "customers", "products", "purchases")
 
     customers: Customers
     """The customers of this store."""
+    products: Products
+    """The product catalogue of this store."""
+    purchases: Purchases
+    """The purchases of this store, with their line items."""
 
     def __init__(
         self,
@@ -45,6 +51,8 @@ class Database:
         """Opens the store; see :func:`crm.open`."""
         self._raw = _crm.Database(path, principal, role, key, now, time_zone, busy_timeout)
         self.customers = Customers(self._raw)
+        self.products = Products(self._raw)
+        self.purchases = Purchases(self._raw)
 
     def close(self) -> None:
         """Closes the store. Later calls raise :class:`InvalidArgumentError`; closing twice is
