@@ -24,9 +24,11 @@
  *   Never free() anything this library returns. Pointer out-parameters are set to NULL on failure.
  *
  * Input structs. Structs that may grow (crm_open_options, crm_new_customer, ...) start with
- *   uint32_t struct_size: call the matching _init function first, which sets the defaults and
- *   struct_size, then set the fields you need. In an array of such structs (the lines of
- *   crm_new_purchase) initialise every element.
+ *   uint32_t struct_size: call the matching _init function first with the struct's size as your
+ *   header declares it (crm_new_customer_init(&c, sizeof c)); it writes the defaults and
+ *   struct_size into that many bytes and no more, so a program built against an older header
+ *   keeps working with a newer library. Then set the fields you need. In an array of such structs
+ *   (the lines of crm_new_purchase) initialise every element.
  *
  * Columns. Batch calls take and return columns: crm_*_add_many reads one C array per field;
  *   result tables (crm_purchase_table, crm_line_item_table) lend out one const int64_t array per
@@ -715,8 +717,12 @@ const char *crm_errmsg(const struct crm_db *db);
 /*
  Fills `options` with the defaults (system principal, no key, system clock, the store's time
  zone, 5 s busy timeout) and sets `struct_size`. Does nothing when `options` is NULL.
+ Pass the struct's size as your header declares it: `crm_open_options_init(&options, sizeof options)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
  */
-void crm_open_options_init(struct crm_open_options *options);
+void crm_open_options_init(struct crm_open_options *options,
+                           size_t size);
 
 /*
  Opens the store at `path` (UTF-8), creating it if missing and upgrading an older schema;
@@ -846,8 +852,12 @@ void crm_customer_free(struct crm_customer *customer);
 /*
  Clears `customer` (every field absent, `created_at` = `CRM_TIME_NOW`) and sets `struct_size`.
  Does nothing when `customer` is NULL.
+ Pass the struct's size as your header declares it: `crm_new_customer_init(&customer, sizeof customer)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
  */
-void crm_new_customer_init(struct crm_new_customer *customer);
+void crm_new_customer_init(struct crm_new_customer *customer,
+                           size_t size);
 
 /*
  Creates a customer. Values are validated and normalised (e-mail lower-cased, phone to E.164,
@@ -877,8 +887,12 @@ int crm_customer_get_by_external_id(struct crm_db *db,
 /*
  Clears `update` (no field set, no version check) and sets `struct_size`. Does nothing when
  `update` is NULL.
+ Pass the struct's size as your header declares it: `crm_customer_patch_init(&update, sizeof update)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
  */
-void crm_customer_patch_init(struct crm_customer_patch *update);
+void crm_customer_patch_init(struct crm_customer_patch *update,
+                             size_t size);
 
 /*
  Changes the fields of customer `id` named by `update->set`, in one transaction. When `out` is
@@ -904,8 +918,12 @@ int crm_customer_delete(struct crm_db *db, int64_t id, uint32_t flags);
 /*
  Sets the defaults (order by id, no limit, no offset) and `struct_size`. Does nothing when
  `options` is NULL.
+ Pass the struct's size as your header declares it: `crm_find_options_init(&options, sizeof options)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
  */
-void crm_find_options_init(struct crm_find_options *options);
+void crm_find_options_init(struct crm_find_options *options,
+                           size_t size);
 
 /*
  Finds the customers matching `filter` (NULL: all), ordered and paged by `options` (NULL: by
@@ -947,8 +965,12 @@ int crm_customer_count(struct crm_db *db, const struct crm_filter *filter, int64
 /*
  Clears `columns` (every array NULL) and sets `struct_size`. Does nothing when `columns` is
  NULL.
+ Pass the struct's size as your header declares it: `crm_customer_columns_init(&columns, sizeof columns)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
  */
-void crm_customer_columns_init(struct crm_customer_columns *columns);
+void crm_customer_columns_init(struct crm_customer_columns *columns,
+                               size_t size);
 
 /*
  Creates `n` customers from columns in one transaction. When `out_ids` is not NULL, it receives
@@ -1114,8 +1136,12 @@ void crm_product_free(struct crm_product *product);
 /*
  Clears `product` (every field absent, no price) and sets `struct_size`. Does nothing when
  `product` is NULL.
+ Pass the struct's size as your header declares it: `crm_new_product_init(&product, sizeof product)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
  */
-void crm_new_product_init(struct crm_new_product *product);
+void crm_new_product_init(struct crm_new_product *product,
+                          size_t size);
 
 /*
  Creates a product. Text is trimmed; the id goes to `*out_id` when `out_id` is not NULL.
@@ -1255,14 +1281,22 @@ void crm_purchase_free(struct crm_purchase *purchase);
 /*
  Clears `item` (no product, no text, quantity 1, unit price 0) and sets `struct_size`. Does
  nothing when `item` is NULL.
+ Pass the struct's size as your header declares it: `crm_new_line_item_init(&item, sizeof item)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
  */
-void crm_new_line_item_init(struct crm_new_line_item *item);
+void crm_new_line_item_init(struct crm_new_line_item *item,
+                            size_t size);
 
 /*
  Clears `purchase` (no customer, amount 0, no currency, completed, now, no lines) and sets
  `struct_size`. Does nothing when `purchase` is NULL.
+ Pass the struct's size as your header declares it: `crm_new_purchase_init(&purchase, sizeof purchase)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
  */
-void crm_new_purchase_init(struct crm_new_purchase *purchase);
+void crm_new_purchase_init(struct crm_new_purchase *purchase,
+                           size_t size);
 
 /*
  Records a purchase with its lines, in one transaction. A line naming a sku in the catalogue is
@@ -1309,8 +1343,12 @@ int crm_purchase_count(struct crm_db *db, const struct crm_filter *filter, int64
 /*
  Clears `columns` (every array NULL, no currency, no lines) and sets `struct_size`. Does nothing
  when `columns` is NULL.
+ Pass the struct's size as your header declares it: `crm_purchase_columns_init(&columns, sizeof columns)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
  */
-void crm_purchase_columns_init(struct crm_purchase_columns *columns);
+void crm_purchase_columns_init(struct crm_purchase_columns *columns,
+                               size_t size);
 
 /*
  Records `n` purchases and their lines from columns in one transaction. When `out_ids` is not

@@ -182,6 +182,26 @@ pub(crate) unsafe trait Versioned: Sized + Copy {
     const DEFAULTS: Self;
 }
 
+/// The body of every `_init` function: writes `T::DEFAULTS` into the caller's struct, which is
+/// `size` bytes long as the caller's header declares it. Only `min(size, size_of::<T>())` bytes
+/// are written and `struct_size` records that many, so an older, smaller struct is never
+/// overrun. Does nothing for NULL or a size too small to hold `struct_size`.
+///
+/// # Safety
+/// `p` is NULL or writable for `size` bytes.
+pub(crate) unsafe fn init_versioned<T: Versioned>(p: *mut T, size: usize) {
+    let n = size.min(size_of::<T>());
+    if p.is_null() || n < size_of::<u32>() {
+        return;
+    }
+    let mut value = T::DEFAULTS;
+    // SAFETY: `struct_size: u32` is the first field of every `Versioned` struct.
+    unsafe { (&raw mut value).cast::<u32>().write(n as u32) };
+    // SAFETY: `value` has `size_of::<T>()` readable bytes, the caller's struct `size` writable
+    // ones, and `n` is at most both.
+    unsafe { std::ptr::copy_nonoverlapping((&raw const value).cast::<u8>(), p.cast::<u8>(), n) };
+}
+
 /// A growable input struct argument, copied; NULL is `None` (defaults).
 ///
 /// Refuses a `struct_size` smaller than the first version's. Only `struct_size` bytes are read:

@@ -12,8 +12,9 @@ use crm_core::{
 };
 
 use crate::args::{
-    Versioned, boxed, c_string, check_out, clear_out, opt_out_ptr, opt_ptr, opt_str, opt_string,
-    out_ptr, read, req_str, slice, static_name, str_array, text_column, time_or_now, versioned,
+    Versioned, boxed, c_string, check_out, clear_out, init_versioned, opt_out_ptr, opt_ptr,
+    opt_str, opt_string, out_ptr, read, req_str, slice, static_name, str_array, text_column,
+    time_or_now, versioned,
 };
 use crate::db::crm_db;
 use crate::error::{guard_db, guard_value};
@@ -335,13 +336,14 @@ unsafe impl Versioned for crm_new_customer {
 
 /// Clears `customer` (every field absent, `created_at` = `CRM_TIME_NOW`) and sets `struct_size`.
 /// Does nothing when `customer` is NULL.
+/// Pass the struct's size as your header declares it: `crm_new_customer_init(&customer, sizeof customer)`. Only
+/// that many bytes are written, so a program built against an older, smaller header is
+/// never written past its struct; `struct_size` records the size.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn crm_new_customer_init(customer: *mut crm_new_customer) {
+pub unsafe extern "C" fn crm_new_customer_init(customer: *mut crm_new_customer, size: usize) {
     guard_value("crm_new_customer_init", (), || {
-        if !customer.is_null() {
-            // SAFETY: non-NULL and writable; `write` does not read the old contents.
-            unsafe { customer.write(crm_new_customer::DEFAULTS) }
-        }
+        // SAFETY: NULL or writable for `size` bytes, by the caller's contract.
+        unsafe { init_versioned(customer, size) }
     })
 }
 
@@ -504,13 +506,14 @@ unsafe impl Versioned for crm_customer_patch {
 
 /// Clears `update` (no field set, no version check) and sets `struct_size`. Does nothing when
 /// `update` is NULL.
+/// Pass the struct's size as your header declares it: `crm_customer_patch_init(&update, sizeof update)`. Only
+/// that many bytes are written, so a program built against an older, smaller header is
+/// never written past its struct; `struct_size` records the size.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn crm_customer_patch_init(update: *mut crm_customer_patch) {
+pub unsafe extern "C" fn crm_customer_patch_init(update: *mut crm_customer_patch, size: usize) {
     guard_value("crm_customer_patch_init", (), || {
-        if !update.is_null() {
-            // SAFETY: non-NULL and writable; `write` does not read the old contents.
-            unsafe { update.write(crm_customer_patch::DEFAULTS) }
-        }
+        // SAFETY: NULL or writable for `size` bytes, by the caller's contract.
+        unsafe { init_versioned(update, size) }
     })
 }
 
@@ -653,13 +656,14 @@ unsafe impl Versioned for crm_find_options {
 
 /// Sets the defaults (order by id, no limit, no offset) and `struct_size`. Does nothing when
 /// `options` is NULL.
+/// Pass the struct's size as your header declares it: `crm_find_options_init(&options, sizeof options)`. Only
+/// that many bytes are written, so a program built against an older, smaller header is
+/// never written past its struct; `struct_size` records the size.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn crm_find_options_init(options: *mut crm_find_options) {
+pub unsafe extern "C" fn crm_find_options_init(options: *mut crm_find_options, size: usize) {
     guard_value("crm_find_options_init", (), || {
-        if !options.is_null() {
-            // SAFETY: non-NULL and writable; `write` does not read the old contents.
-            unsafe { options.write(crm_find_options::DEFAULTS) }
-        }
+        // SAFETY: NULL or writable for `size` bytes, by the caller's contract.
+        unsafe { init_versioned(options, size) }
     })
 }
 
@@ -841,13 +845,17 @@ unsafe impl Versioned for crm_customer_columns {
 
 /// Clears `columns` (every array NULL) and sets `struct_size`. Does nothing when `columns` is
 /// NULL.
+/// Pass the struct's size as your header declares it: `crm_customer_columns_init(&columns, sizeof columns)`. Only
+/// that many bytes are written, so a program built against an older, smaller header is
+/// never written past its struct; `struct_size` records the size.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn crm_customer_columns_init(columns: *mut crm_customer_columns) {
+pub unsafe extern "C" fn crm_customer_columns_init(
+    columns: *mut crm_customer_columns,
+    size: usize,
+) {
     guard_value("crm_customer_columns_init", (), || {
-        if !columns.is_null() {
-            // SAFETY: non-NULL and writable; `write` does not read the old contents.
-            unsafe { columns.write(crm_customer_columns::DEFAULTS) }
-        }
+        // SAFETY: NULL or writable for `size` bytes, by the caller's contract.
+        unsafe { init_versioned(columns, size) }
     })
 }
 

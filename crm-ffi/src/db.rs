@@ -9,7 +9,8 @@ use std::time::Duration;
 use crm_core::{Clock, Crm, OpenOptions, Principal, Result, Timestamp};
 
 use crate::args::{
-    Versioned, boxed, c_string_lossy, check_out, opt_str, out_ptr, req_str, slice, versioned,
+    Versioned, boxed, c_string_lossy, check_out, init_versioned, opt_str, out_ptr, req_str, slice,
+    versioned,
 };
 use crate::error::{LastError, guard, guard_db, guard_value};
 
@@ -69,14 +70,14 @@ unsafe impl Versioned for crm_open_options {
 
 /// Fills `options` with the defaults (system principal, no key, system clock, the store's time
 /// zone, 5 s busy timeout) and sets `struct_size`. Does nothing when `options` is NULL.
+/// Pass the struct's size as your header declares it: `crm_open_options_init(&options, sizeof options)`. Only
+/// that many bytes are written, so a program built against an older, smaller header is
+/// never written past its struct; `struct_size` records the size.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn crm_open_options_init(options: *mut crm_open_options) {
+pub unsafe extern "C" fn crm_open_options_init(options: *mut crm_open_options, size: usize) {
     guard_value("crm_open_options_init", (), || {
-        if !options.is_null() {
-            // SAFETY: non-NULL and writable by the caller's contract; `write` does not read the
-            // old, possibly uninitialised, contents.
-            unsafe { options.write(crm_open_options::DEFAULTS) }
-        }
+        // SAFETY: NULL or writable for `size` bytes, by the caller's contract.
+        unsafe { init_versioned(options, size) }
     })
 }
 

@@ -8,8 +8,8 @@ use std::ptr;
 use crm_core::{Error, Money, NewProduct, Product, Result};
 
 use crate::args::{
-    Versioned, boxed, c_string, check_out, clear_out, null, opt_ptr, opt_str, opt_string, out_ptr,
-    read, req_str, versioned,
+    Versioned, boxed, c_string, check_out, clear_out, init_versioned, null, opt_ptr, opt_str,
+    opt_string, out_ptr, read, req_str, versioned,
 };
 use crate::db::crm_db;
 use crate::error::{guard_db, guard_value};
@@ -185,13 +185,14 @@ unsafe impl Versioned for crm_new_product {
 
 /// Clears `product` (every field absent, no price) and sets `struct_size`. Does nothing when
 /// `product` is NULL.
+/// Pass the struct's size as your header declares it: `crm_new_product_init(&product, sizeof product)`. Only
+/// that many bytes are written, so a program built against an older, smaller header is
+/// never written past its struct; `struct_size` records the size.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn crm_new_product_init(product: *mut crm_new_product) {
+pub unsafe extern "C" fn crm_new_product_init(product: *mut crm_new_product, size: usize) {
     guard_value("crm_new_product_init", (), || {
-        if !product.is_null() {
-            // SAFETY: non-NULL and writable; `write` does not read the old contents.
-            unsafe { product.write(crm_new_product::DEFAULTS) }
-        }
+        // SAFETY: NULL or writable for `size` bytes, by the caller's contract.
+        unsafe { init_versioned(product, size) }
     })
 }
 

@@ -14,8 +14,9 @@ use crm_core::{
 };
 
 use crate::args::{
-    Versioned, boxed, c_string, check_out, clear_out, null, opt_ptr, opt_str, opt_string, out_ptr,
-    read, req_str, slice, static_name, text_column, time_or_now, versioned, versioned_array,
+    Versioned, boxed, c_string, check_out, clear_out, init_versioned, null, opt_ptr, opt_str,
+    opt_string, out_ptr, read, req_str, slice, static_name, text_column, time_or_now, versioned,
+    versioned_array,
 };
 use crate::customer::{CRM_TIME_NOW, crm_find_options, query};
 use crate::db::crm_db;
@@ -398,13 +399,14 @@ unsafe impl Versioned for crm_new_line_item {
 
 /// Clears `item` (no product, no text, quantity 1, unit price 0) and sets `struct_size`. Does
 /// nothing when `item` is NULL.
+/// Pass the struct's size as your header declares it: `crm_new_line_item_init(&item, sizeof item)`. Only
+/// that many bytes are written, so a program built against an older, smaller header is
+/// never written past its struct; `struct_size` records the size.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn crm_new_line_item_init(item: *mut crm_new_line_item) {
+pub unsafe extern "C" fn crm_new_line_item_init(item: *mut crm_new_line_item, size: usize) {
     guard_value("crm_new_line_item_init", (), || {
-        if !item.is_null() {
-            // SAFETY: non-NULL and writable; `write` does not read the old contents.
-            unsafe { item.write(crm_new_line_item::DEFAULTS) }
-        }
+        // SAFETY: NULL or writable for `size` bytes, by the caller's contract.
+        unsafe { init_versioned(item, size) }
     })
 }
 
@@ -454,13 +456,14 @@ unsafe impl Versioned for crm_new_purchase {
 
 /// Clears `purchase` (no customer, amount 0, no currency, completed, now, no lines) and sets
 /// `struct_size`. Does nothing when `purchase` is NULL.
+/// Pass the struct's size as your header declares it: `crm_new_purchase_init(&purchase, sizeof purchase)`. Only
+/// that many bytes are written, so a program built against an older, smaller header is
+/// never written past its struct; `struct_size` records the size.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn crm_new_purchase_init(purchase: *mut crm_new_purchase) {
+pub unsafe extern "C" fn crm_new_purchase_init(purchase: *mut crm_new_purchase, size: usize) {
     guard_value("crm_new_purchase_init", (), || {
-        if !purchase.is_null() {
-            // SAFETY: non-NULL and writable; `write` does not read the old contents.
-            unsafe { purchase.write(crm_new_purchase::DEFAULTS) }
-        }
+        // SAFETY: NULL or writable for `size` bytes, by the caller's contract.
+        unsafe { init_versioned(purchase, size) }
     })
 }
 
@@ -679,13 +682,17 @@ unsafe impl Versioned for crm_purchase_columns {
 
 /// Clears `columns` (every array NULL, no currency, no lines) and sets `struct_size`. Does nothing
 /// when `columns` is NULL.
+/// Pass the struct's size as your header declares it: `crm_purchase_columns_init(&columns, sizeof columns)`. Only
+/// that many bytes are written, so a program built against an older, smaller header is
+/// never written past its struct; `struct_size` records the size.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn crm_purchase_columns_init(columns: *mut crm_purchase_columns) {
+pub unsafe extern "C" fn crm_purchase_columns_init(
+    columns: *mut crm_purchase_columns,
+    size: usize,
+) {
     guard_value("crm_purchase_columns_init", (), || {
-        if !columns.is_null() {
-            // SAFETY: non-NULL and writable; `write` does not read the old contents.
-            unsafe { columns.write(crm_purchase_columns::DEFAULTS) }
-        }
+        // SAFETY: NULL or writable for `size` bytes, by the caller's contract.
+        unsafe { init_versioned(columns, size) }
     })
 }
 

@@ -43,7 +43,7 @@ static int print_newest_vips(crm_db *db, int64_t limit) {
     size_t i;
     int rc;
 
-    crm_find_options_init(&options);
+    crm_find_options_init(&options, sizeof options);
     options.order_by = "-created_at";
     options.limit = limit;
     rc = crm_filter_has_tag("vip", &vip);

@@ -144,7 +144,7 @@ static int64_t add_ada(crm_db *db) {
     const char *tags[] = {"VIP", " newsletter", "vip"};
     crm_new_customer c;
     int64_t id = 0;
-    crm_new_customer_init(&c);
+    crm_new_customer_init(&c, sizeof c);
     c.external_id = "A-1";
     c.name = "  Ada Lovelace ";
     c.email = " Ada@Example.COM";
@@ -187,7 +187,7 @@ static void test_add_and_get(void) {
     crm_customer_free(same);
 
     /* Defaults: no optional fields, stage lead, source other; out_id may be NULL. */
-    crm_new_customer_init(&plain);
+    crm_new_customer_init(&plain, sizeof plain);
     plain.name = "Grace Hopper";
     CHECK(crm_customer_add(db, &plain, NULL) == CRM_OK);
     same = NULL;
@@ -222,7 +222,7 @@ static void test_update(void) {
     crm_customer *c = NULL;
 
     /* Clear the e-mail, change the stage: version 2. */
-    crm_customer_patch_init(&u);
+    crm_customer_patch_init(&u, sizeof u);
     u.set = CRM_SET_EMAIL | CRM_SET_STAGE;
     u.email = NULL;
     u.stage = "customer";
@@ -236,7 +236,7 @@ static void test_update(void) {
     crm_customer_free(c);
 
     /* A stale expected_version is a conflict and changes nothing. */
-    crm_customer_patch_init(&u);
+    crm_customer_patch_init(&u, sizeof u);
     u.set = CRM_SET_NAME;
     u.name = "Augusta Ada King";
     u.expected_version = 1;
@@ -267,7 +267,7 @@ static void test_update(void) {
     crm_customer_free(c);
 
     /* Bad updates: a NULL name with its bit set, unknown bits, an unknown id, a bad e-mail. */
-    crm_customer_patch_init(&u);
+    crm_customer_patch_init(&u, sizeof u);
     u.set = CRM_SET_NAME;
     CHECK(crm_customer_update(db, id, &u, NULL) == CRM_INVALID_ARGUMENT);
     CHECK(CONTAINS(crm_errmsg(db), "name"));
@@ -315,7 +315,7 @@ static void add_six(crm_db *db, int64_t ids[6]) {
     crm_customer_columns cols;
     int i;
     for (i = 0; i < 6; i++) created[i] = T0 + i * DAY;
-    crm_customer_columns_init(&cols);
+    crm_customer_columns_init(&cols, sizeof cols);
     cols.name = names;
     cols.source = sources;
     cols.stage = stages;
@@ -373,7 +373,7 @@ static void test_find_and_count(void) {
     CHECK(count_and_free(db, f) == 6);
 
     /* Newest first, two per page. */
-    crm_find_options_init(&opts);
+    crm_find_options_init(&opts, sizeof opts);
     CHECK(opts.limit == -1 && opts.offset == 0 && opts.order_by == NULL);
     opts.order_by = "-created_at,name";
     opts.limit = 2;
@@ -431,7 +431,7 @@ static void test_add_many(void) {
         tags[i] = i % 10 == 0 ? "vip, newsletter" : NULL;
         created[i] = i % 2 == 0 ? T0 + i : CRM_TIME_NOW;
     }
-    crm_customer_columns_init(&cols);
+    crm_customer_columns_init(&cols, sizeof cols);
     cols.name = names;
     cols.email = emails;
     cols.source = sources;
@@ -479,11 +479,11 @@ static void test_clock(void) {
     crm_customer *c = NULL;
     int64_t id = 0;
 
-    crm_open_options_init(&options);
+    crm_open_options_init(&options, sizeof options);
     options.clock = fixed_clock;
     options.clock_ctx = &now;
     CHECK(crm_open(":memory:", &options, &db) == CRM_OK);
-    crm_new_customer_init(&nc);
+    crm_new_customer_init(&nc, sizeof nc);
     nc.name = "Clocked";
     CHECK(crm_customer_add(db, &nc, &id) == CRM_OK);
     CHECK(crm_customer_get(db, id, &c) == CRM_OK);
@@ -531,7 +531,7 @@ static void test_time_zone_and_reopen(void) {
 
     temp_path(path, sizeof path);
     CHECK(crm_open(path, NULL, &db) == CRM_OK);
-    crm_new_customer_init(&nc);
+    crm_new_customer_init(&nc, sizeof nc);
     nc.name = "Li Wei";
     nc.external_id = "CN-1";
     nc.created_at = FEB28_1630Z;
@@ -559,7 +559,7 @@ static void test_time_zone_and_reopen(void) {
     /* A handle's own zone overrides the saved one. */
     {
         crm_open_options options;
-        crm_open_options_init(&options);
+        crm_open_options_init(&options, sizeof options);
         options.time_zone = "UTC";
         options.principal = "li.wei";
         options.role = "agent";
@@ -599,7 +599,7 @@ static void test_bad_input(void) {
     CHECK(CONTAINS(crm_errmsg(NULL), "db"));
 
     /* Duplicate external id. */
-    crm_new_customer_init(&nc);
+    crm_new_customer_init(&nc, sizeof nc);
     nc.name = "Impostor";
     nc.external_id = "A-1";
     CHECK(crm_customer_add(db, &nc, &id) == CRM_ALREADY_EXISTS);
@@ -610,7 +610,7 @@ static void test_bad_input(void) {
     CHECK(count(db, NULL) == before);
 
     /* Invalid e-mail. */
-    crm_new_customer_init(&nc);
+    crm_new_customer_init(&nc, sizeof nc);
     nc.name = "Bad Mail";
     nc.email = "not-an-email";
     CHECK(crm_customer_add(db, &nc, NULL) == CRM_INVALID_INPUT);
@@ -618,7 +618,7 @@ static void test_bad_input(void) {
     CHECK(count(db, NULL) == before);
 
     /* Unknown stage and source strings. */
-    crm_new_customer_init(&nc);
+    crm_new_customer_init(&nc, sizeof nc);
     nc.name = "Odd Stage";
     nc.stage = "vip";
     CHECK(crm_customer_add(db, &nc, NULL) == CRM_INVALID_INPUT);
@@ -630,7 +630,7 @@ static void test_bad_input(void) {
     CHECK(count(db, NULL) == before);
 
     /* Invalid UTF-8, NULL name, NULL tag. */
-    crm_new_customer_init(&nc);
+    crm_new_customer_init(&nc, sizeof nc);
     nc.name = "Bad \xff\xfe name";
     CHECK(crm_customer_add(db, &nc, NULL) == CRM_INVALID_ARGUMENT);
     CHECK(CONTAINS(crm_errmsg(db), "name"));
@@ -649,7 +649,7 @@ static void test_bad_input(void) {
     CHECK(count(db, NULL) == before);
 
     /* A struct_size smaller than the first version's. */
-    crm_new_customer_init(&nc);
+    crm_new_customer_init(&nc, sizeof nc);
     nc.name = "Old Struct";
     nc.struct_size = 4;
     CHECK(crm_customer_add(db, &nc, NULL) == CRM_INVALID_ARGUMENT);
@@ -663,7 +663,7 @@ static void test_bad_input(void) {
     CHECK(crm_customer_delete(db, 424242, 0) == CRM_NOT_FOUND);
 
     /* NULL db, out, struct, string. */
-    crm_new_customer_init(&nc);
+    crm_new_customer_init(&nc, sizeof nc);
     nc.name = "Nobody";
     CHECK(crm_customer_add(NULL, &nc, NULL) == CRM_INVALID_ARGUMENT);
     CHECK(crm_errcode(NULL) == CRM_INVALID_ARGUMENT);
@@ -734,15 +734,31 @@ static void test_bad_input(void) {
         CHECK(CONTAINS(crm_errmsg(NULL), "deep"));
     }
 
+    /* _init writes no more than the size it is given: a program built against an older,
+       smaller header keeps the bytes after its struct. */
+    {
+        crm_find_options two[2];
+        const unsigned char *bytes = (const unsigned char *)two;
+        size_t k, intact = 1;
+        memset(two, 0xAB, sizeof two);
+        crm_find_options_init(&two[0], 12);
+        CHECK(two[0].struct_size == 12);
+        for (k = 12; k < sizeof two; k++) intact = intact && bytes[k] == 0xAB;
+        CHECK(intact);
+        crm_find_options_init(&two[0], 2); /* too small to hold struct_size: nothing written */
+        CHECK(two[0].struct_size == 12);
+        crm_find_options_init(NULL, sizeof two[0]); /* NULL: nothing happens */
+    }
+
     /* Find options: unknown sort field, negative offset, bad struct_size. */
-    crm_find_options_init(&opts);
+    crm_find_options_init(&opts, sizeof opts);
     opts.order_by = "shoe_size";
     CHECK(crm_customer_find(db, NULL, &opts, &list) == CRM_INVALID_INPUT);
     opts.order_by = NULL;
     opts.offset = -1;
     CHECK(crm_customer_find(db, NULL, &opts, &list) == CRM_INVALID_ARGUMENT);
     CHECK(CONTAINS(crm_errmsg(db), "offset"));
-    crm_find_options_init(&opts);
+    crm_find_options_init(&opts, sizeof opts);
     opts.struct_size = 1;
     CHECK(crm_customer_find(db, NULL, &opts, &list) == CRM_INVALID_ARGUMENT);
     CHECK(list == NULL);
@@ -783,7 +799,7 @@ static void test_bad_open(void) {
     remove_store(path);
 
     /* An encryption key: not in this build. */
-    crm_open_options_init(&options);
+    crm_open_options_init(&options, sizeof options);
     options.key = key;
     options.key_len = sizeof key;
     CHECK(crm_open(":memory:", &options, &db) == CRM_UNSUPPORTED);
@@ -792,17 +808,17 @@ static void test_bad_open(void) {
     CHECK(CONTAINS(crm_errmsg(NULL), "encryption"));
 
     /* Bad options and arguments. */
-    crm_open_options_init(&options);
+    crm_open_options_init(&options, sizeof options);
     options.key_len = 16; /* but no key */
     CHECK(crm_open(":memory:", &options, &db) == CRM_INVALID_ARGUMENT);
-    crm_open_options_init(&options);
+    crm_open_options_init(&options, sizeof options);
     options.role = "not a role!";
     CHECK(crm_open(":memory:", &options, &db) == CRM_INVALID_INPUT);
     CHECK(CONTAINS(crm_errmsg(NULL), "role"));
-    crm_open_options_init(&options);
+    crm_open_options_init(&options, sizeof options);
     options.time_zone = "Nowhere/Special";
     CHECK(crm_open(":memory:", &options, &db) == CRM_INVALID_INPUT);
-    crm_open_options_init(&options);
+    crm_open_options_init(&options, sizeof options);
     options.struct_size = 8;
     CHECK(crm_open(":memory:", &options, &db) == CRM_INVALID_ARGUMENT);
     CHECK(CONTAINS(crm_errmsg(NULL), "crm_open_options_init"));

@@ -36,7 +36,7 @@ static int64_t fixed_clock(void *ctx) { return *(const int64_t *)ctx; }
 static crm_db *open_at(int64_t *now) {
     crm_db *db = NULL;
     crm_open_options options;
-    crm_open_options_init(&options);
+    crm_open_options_init(&options, sizeof options);
     options.clock = fixed_clock;
     options.clock_ctx = now;
     CHECK(crm_open(":memory:", &options, &db) == CRM_OK);
@@ -46,7 +46,7 @@ static crm_db *open_at(int64_t *now) {
 static int64_t add_customer(crm_db *db, const char *name) {
     crm_new_customer c;
     int64_t id = 0;
-    crm_new_customer_init(&c);
+    crm_new_customer_init(&c, sizeof c);
     c.name = name;
     CHECK(crm_customer_add(db, &c, &id) == CRM_OK);
     return id;
@@ -56,7 +56,7 @@ static int64_t add_product(crm_db *db, const char *sku, const char *name, const 
                            const char *currency, int64_t price) {
     crm_new_product p;
     int64_t id = 0;
-    crm_new_product_init(&p);
+    crm_new_product_init(&p, sizeof p);
     p.sku = sku;
     p.name = name;
     p.category = category;
@@ -153,7 +153,7 @@ static void test_products(void) {
     crm_filter_free(f);
 
     /* Duplicate sku (after trimming), negative price, bad currency, price without currency. */
-    crm_new_product_init(&p);
+    crm_new_product_init(&p, sizeof p);
     CHECK(p.sku == NULL && p.currency == NULL && p.price == 0);
     p.sku = "TEA-01 ";
     p.name = "Another tea";
@@ -190,7 +190,7 @@ static void test_products(void) {
     CHECK(crm_product_add(db, &p, NULL) == CRM_INVALID_ARGUMENT);
     CHECK(CONTAINS(crm_errmsg(db), "crm_new_product_init"));
     CHECK(crm_product_add(db, NULL, NULL) == CRM_INVALID_ARGUMENT);
-    crm_new_product_init(&p);
+    crm_new_product_init(&p, sizeof p);
     p.sku = "TEA-02";
     p.name = "Tea";
     CHECK(crm_product_add(NULL, &p, NULL) == CRM_INVALID_ARGUMENT);
@@ -228,7 +228,7 @@ static void test_purchase_rows(void) {
     int64_t id = 0, second = 0;
     int i;
 
-    for (i = 0; i < 3; i++) crm_new_line_item_init(&items[i]);
+    for (i = 0; i < 3; i++) crm_new_line_item_init(&items[i], sizeof items[i]);
     CHECK(items[0].quantity == 1 && items[0].product_id == 0 && items[0].sku == NULL);
     items[0].sku = "TEA-01"; /* linked by sku: product id, name and category from the catalogue */
     items[0].quantity = 2;
@@ -240,7 +240,7 @@ static void test_purchase_rows(void) {
     items[2].category = "samples";
     items[2].unit_price = 0;
 
-    crm_new_purchase_init(&p);
+    crm_new_purchase_init(&p, sizeof p);
     CHECK(p.purchased_at == CRM_TIME_NOW && p.status == NULL && p.items_len == 0);
     p.customer_id = ada;
     p.external_id = "ORD-1";
@@ -290,7 +290,7 @@ static void test_purchase_rows(void) {
     crm_purchase_free(NULL);
 
     /* Defaults: now by the handle's clock, completed, no lines, no external id. */
-    crm_new_purchase_init(&p);
+    crm_new_purchase_init(&p, sizeof p);
     p.customer_id = ada;
     p.amount = 0;
     p.currency = "USD";
@@ -341,11 +341,11 @@ static void test_purchase_bad_input(void) {
     int64_t before, lines_before, id = 0;
 
     add_product(db, "TEA-01", "Green tea", NULL, NULL, 0);
-    crm_new_line_item_init(&items[0]);
-    crm_new_line_item_init(&items[1]);
+    crm_new_line_item_init(&items[0], sizeof items[0]);
+    crm_new_line_item_init(&items[1], sizeof items[1]);
     items[0].sku = "TEA-01";
     items[1].name = "Cup";
-    crm_new_purchase_init(&p);
+    crm_new_purchase_init(&p, sizeof p);
     p.customer_id = ada;
     p.amount = 100;
     p.currency = "EUR";
@@ -437,7 +437,7 @@ static void test_purchase_bad_input(void) {
     p.struct_size = 8;
     CHECK(crm_purchase_add(db, &p, NULL) == CRM_INVALID_ARGUMENT);
     CHECK(CONTAINS(crm_errmsg(db), "crm_new_purchase_init"));
-    crm_new_purchase_init(&p);
+    crm_new_purchase_init(&p, sizeof p);
     p.customer_id = ada;
     p.amount = 100;
     p.currency = "EUR";
@@ -446,12 +446,12 @@ static void test_purchase_bad_input(void) {
     items[0].struct_size = 4;
     CHECK(crm_purchase_add(db, &p, NULL) == CRM_INVALID_ARGUMENT);
     CHECK(CONTAINS(crm_errmsg(db), "crm_new_line_item_init"));
-    crm_new_line_item_init(&items[0]);
+    crm_new_line_item_init(&items[0], sizeof items[0]);
     items[0].sku = "TEA-01";
     items[1].struct_size = 4; /* elements must agree on their size */
     CHECK(crm_purchase_add(db, &p, NULL) == CRM_INVALID_ARGUMENT);
     CHECK(CONTAINS(crm_errmsg(db), "items[1].struct_size"));
-    crm_new_line_item_init(&items[1]);
+    crm_new_line_item_init(&items[1], sizeof items[1]);
     items[1].name = "Cup";
 
     CHECK(purchases(db, NULL) == before);
@@ -519,7 +519,7 @@ static void fill(struct batch *b, const int64_t customers[3], crm_purchase_colum
         }
     }
     b->items_len = j;
-    crm_purchase_columns_init(cols);
+    crm_purchase_columns_init(cols, sizeof *cols);
     cols->customer_id = b->customer_id;
     cols->purchased_at = b->purchased_at;
     cols->amount = b->amount;
@@ -571,7 +571,7 @@ static void test_columns(void) {
     f = and_(int_eq("customer_id", customers[1]),
              and_(time_cmp("purchased_at", CRM_OP_GE, T0 + 100 * HOUR),
                   time_cmp("purchased_at", CRM_OP_LT, T0 + 130 * HOUR)));
-    crm_find_options_init(&opts);
+    crm_find_options_init(&opts, sizeof opts);
     opts.order_by = "-purchased_at";
     CHECK(purchases(db, f) == 10);
     CHECK(crm_purchase_find_columns(db, f, &opts, &t) == CRM_OK);
@@ -668,7 +668,7 @@ static void test_columns(void) {
     CHECK(crm_purchase_find_columns(NULL, NULL, NULL, &t) == CRM_INVALID_ARGUMENT);
     CHECK(t == NULL);
     CHECK(crm_purchase_find_columns(db, NULL, NULL, NULL) == CRM_INVALID_ARGUMENT);
-    crm_find_options_init(&opts);
+    crm_find_options_init(&opts, sizeof opts);
     opts.order_by = "-shoe_size";
     CHECK(crm_purchase_find_columns(db, NULL, &opts, &t) == CRM_INVALID_INPUT);
     CHECK(CONTAINS(crm_errmsg(db), "shoe_size"));
@@ -735,7 +735,7 @@ static void test_columns(void) {
         const char *currencies[3] = {"EUR", "cny", "USD"};
         int64_t three[3];
         crm_purchase_columns small;
-        crm_purchase_columns_init(&small);
+        crm_purchase_columns_init(&small, sizeof small);
         small.customer_id = customers;
         small.amount = b->amount;
         small.currency = "XXX"; /* ignored: currencies wins */
@@ -756,7 +756,7 @@ static void test_columns(void) {
         currencies[2] = "US";
         CHECK(crm_purchase_add_many(db, 3, &small, NULL) == CRM_INVALID_INPUT);
         CHECK(CONTAINS(crm_errmsg(db), "row 2: currency"));
-        crm_purchase_columns_init(&small);
+        crm_purchase_columns_init(&small, sizeof small);
         CHECK(crm_purchase_add_many(db, 0, &small, NULL) == CRM_OK);
         CHECK(purchases(db, NULL) == N + 3);
     }
@@ -777,9 +777,9 @@ static void test_delete_customer_with_purchases(void) {
     crm_filter *f;
     int i;
 
-    crm_new_line_item_init(&item);
+    crm_new_line_item_init(&item, sizeof item);
     item.name = "Tea";
-    crm_new_purchase_init(&p);
+    crm_new_purchase_init(&p, sizeof p);
     p.amount = 100;
     p.currency = "EUR";
     p.items = &item;

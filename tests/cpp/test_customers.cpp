@@ -80,7 +80,7 @@ int64_t fixed_clock(void *ctx) { return *static_cast<const int64_t *>(ctx); }
 void test_round_trip() {
     int64_t now = INT64_C(1767225600000000);
     crm_open_options options;
-    crm_open_options_init(&options);
+    crm_open_options_init(&options, sizeof options);
     options.clock = fixed_clock;
     options.clock_ctx = &now;
     Db db = open(":memory:", &options);
@@ -90,7 +90,7 @@ void test_round_trip() {
     for (const auto &t : tags) tag_ptrs.push_back(t.c_str());
 
     crm_new_customer nc;
-    crm_new_customer_init(&nc);
+    crm_new_customer_init(&nc, sizeof nc);
     nc.name = "Ada Lovelace";
     nc.email = "ADA@example.com";
     nc.source = "web";
@@ -109,7 +109,7 @@ void test_round_trip() {
     CHECK(crm_customer_created_at(ada.get()) == now);
 
     crm_customer_patch u;
-    crm_customer_patch_init(&u);
+    crm_customer_patch_init(&u, sizeof u);
     u.set = CRM_SET_STAGE | CRM_SET_PHONE;
     u.stage = "customer";
     u.phone = "0086 138 0013 8000";
@@ -125,7 +125,7 @@ void test_round_trip() {
     std::vector<const char *> sources = {"web", "ads", "web"};
     std::vector<const char *> row_tags = {nullptr, "vip", "VIP, other"};
     crm_customer_columns cols;
-    crm_customer_columns_init(&cols);
+    crm_customer_columns_init(&cols, sizeof cols);
     cols.name = names.data();
     cols.source = sources.data();
     cols.tags = row_tags.data();
@@ -139,7 +139,7 @@ void test_round_trip() {
     CHECK(count(db.get(), negate(has_tag("vip"))) == 1);
 
     crm_find_options find;
-    crm_find_options_init(&find);
+    crm_find_options_init(&find, sizeof find);
     find.order_by = "-name";
     find.limit = 2;
     crm_customer_list *list_raw = nullptr;
@@ -154,7 +154,7 @@ void test_round_trip() {
 void test_bad_input() {
     Db db = open(":memory:");
     crm_new_customer nc;
-    crm_new_customer_init(&nc);
+    crm_new_customer_init(&nc, sizeof nc);
     nc.name = "Eve";
     nc.email = "eve at example";
     CHECK(crm_customer_add(db.get(), &nc, nullptr) == CRM_INVALID_INPUT);
@@ -178,7 +178,7 @@ void test_bad_input() {
     CHECK(std::strstr(crm_errmsg(db.get()), "known:") != nullptr);
 
     crm_open_options options;
-    crm_open_options_init(&options);
+    crm_open_options_init(&options, sizeof options);
     static const uint8_t key[] = {0xde, 0xad};
     options.key = key;
     options.key_len = sizeof key;

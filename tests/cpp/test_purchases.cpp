@@ -51,7 +51,7 @@ const int64_t DAY = INT64_C(86400000000);
 
 Table find_columns(crm_db *db, const Filter &f, const char *order_by) {
     crm_find_options opts;
-    crm_find_options_init(&opts);
+    crm_find_options_init(&opts, sizeof opts);
     opts.order_by = order_by;
     crm_purchase_table *raw = nullptr;
     CHECK(crm_purchase_find_columns(db, f.get(), &opts, &raw) == CRM_OK);
@@ -61,7 +61,7 @@ Table find_columns(crm_db *db, const Filter &f, const char *order_by) {
 void test_tables() {
     int64_t now = T0 + 10 * DAY;
     crm_open_options options;
-    crm_open_options_init(&options);
+    crm_open_options_init(&options, sizeof options);
     options.clock = fixed_clock;
     options.clock_ctx = &now;
     crm_db *raw_db = nullptr;
@@ -69,13 +69,13 @@ void test_tables() {
     Db db(raw_db);
 
     crm_new_customer nc;
-    crm_new_customer_init(&nc);
+    crm_new_customer_init(&nc, sizeof nc);
     nc.name = "Ada";
     int64_t ada = 0;
     CHECK(crm_customer_add(db.get(), &nc, &ada) == CRM_OK);
 
     crm_new_product product;
-    crm_new_product_init(&product);
+    crm_new_product_init(&product, sizeof product);
     product.sku = "TEA";
     product.name = "Green tea";
     product.currency = "EUR";
@@ -94,7 +94,7 @@ void test_tables() {
     std::vector<const char *> sku = {"TEA", "TEA", "TEA", "TEA", nullptr};
     std::vector<const char *> name = {nullptr, nullptr, nullptr, nullptr, "Cup"};
     crm_purchase_columns cols;
-    crm_purchase_columns_init(&cols);
+    crm_purchase_columns_init(&cols, sizeof cols);
     cols.customer_id = customer.data();
     cols.purchased_at = at.data();
     cols.amount = amount.data();
@@ -165,7 +165,7 @@ void test_bad_input() {
     std::vector<int64_t> customer = {1}, amount = {100}, row = {1}, qty = {1}, price = {1};
     std::vector<const char *> name = {"Tea"};
     crm_purchase_columns cols;
-    crm_purchase_columns_init(&cols);
+    crm_purchase_columns_init(&cols, sizeof cols);
     cols.customer_id = customer.data();
     cols.amount = amount.data();
     cols.currency = "EUR";
