@@ -248,7 +248,7 @@ mod tests {
     fn open_sets_out_to_null_on_failure() {
         let mut db: *mut crm_db = ptr::dangling_mut();
         let mut options = std::mem::MaybeUninit::<crm_open_options>::uninit();
-        unsafe { crm_open_options_init(options.as_mut_ptr()) };
+        unsafe { crm_open_options_init(options.as_mut_ptr(), size_of::<crm_open_options>()) };
         let mut options = unsafe { options.assume_init() };
         options.struct_size = 4;
         let code = unsafe { crm_open(c":memory:".as_ptr(), &options, &mut db) };
