@@ -273,8 +273,9 @@ impl Error {
         }
     }
 
-    /// Prefixes the message of a row-level error with the row number of a batch, keeping its code.
-    pub(crate) fn in_row(self, row: usize) -> Error {
+    /// Names the batch row (zero-based) of a row-level error — `row 3: email` — keeping its code.
+    /// Errors that are not about one value are returned unchanged.
+    pub fn in_row(self, row: usize) -> Error {
         match self {
             Error::InvalidInput { field, value, rule } => Error::InvalidInput {
                 field: format!("row {row}: {field}"),

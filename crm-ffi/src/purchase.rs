@@ -38,19 +38,6 @@ fn array(column: &[i64]) -> *const i64 {
     }
 }
 
-/// Names the batch row of a per-row error the binding found while converting columns (crm-core
-/// names the rows of the errors it finds itself).
-fn in_row(e: Error, row: usize) -> Error {
-    match e {
-        Error::InvalidInput { field, value, rule } => Error::InvalidInput {
-            field: format!("row {row}: {field}"),
-            value,
-            rule,
-        },
-        other => other,
-    }
-}
-
 // ------------------------------------------------------------------------------------------------
 // The purchase object
 
@@ -733,7 +720,7 @@ unsafe fn columns(c: &crm_purchase_columns, n: usize) -> Result<NewPurchaseColum
             .enumerate()
             .map(|(i, &s)| {
                 let code = unsafe { req_str(s, &format!("columns->currencies[{i}]")) }?;
-                code.parse::<Currency>().map_err(|e| in_row(e, i))
+                code.parse::<Currency>().map_err(|e| e.in_row(i))
             })
             .collect::<Result<_>>()?
     } else if let Some(code) = unsafe { opt_str(c.currency, "columns->currency") }? {
@@ -749,7 +736,7 @@ unsafe fn columns(c: &crm_purchase_columns, n: usize) -> Result<NewPurchaseColum
         .into_iter()
         .enumerate()
         .map(|(i, s)| match s {
-            Some(s) => s.parse::<PurchaseStatus>().map_err(|e| in_row(e, i)),
+            Some(s) => s.parse::<PurchaseStatus>().map_err(|e| e.in_row(i)),
             None => Ok(PurchaseStatus::default()),
         })
         .collect::<Result<_>>()?;

@@ -48,22 +48,6 @@ pub fn invalid_argument(message: impl Into<String>) -> PyCrmError {
     PyCrmError::Core(crm_core::Error::InvalidArgument(message.into()))
 }
 
-/// Names the row of a batch in a row-level validation error (`row 3: currency`), as the core does
-/// for the values it checks itself; other errors are returned as they are.
-pub fn in_row(err: crm_core::Error, row: usize) -> crm_core::Error {
-    match err {
-        crm_core::Error::InvalidInput { field, value, rule } => crm_core::Error::InvalidInput {
-            field: format!("row {row}: {field}"),
-            value,
-            rule,
-        },
-        crm_core::Error::InvalidArgument(m) => {
-            crm_core::Error::InvalidArgument(format!("row {row}: {m}"))
-        }
-        other => other,
-    }
-}
-
 /// `crm.exceptions._BY_CODE_NAME`: code name → exception class.
 static CLASSES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
 

@@ -9,7 +9,7 @@ use pyo3::types::{PyDateTime, PyDict};
 
 use crate::columns::{optional_int_column, text_column};
 use crate::convert::{self, datetime};
-use crate::errors::{PyCrmResult, in_row, invalid_argument};
+use crate::errors::{PyCrmResult, invalid_argument};
 
 /// The columns `products.add_many` knows, in the order messages list them.
 pub const NEW_COLUMNS: [&str; 5] = ["sku", "name", "category", "price", "currency"];
@@ -85,7 +85,7 @@ pub fn from_columns(columns: &Bound<'_, PyDict>) -> PyCrmResult<Vec<NewProduct>>
             sku: sku.unwrap_or_default(),
             name: name.unwrap_or_default(),
             category: category.as_mut().and_then(Iterator::next).flatten(),
-            price: price(minor, currency.as_deref()).map_err(|e| in_row(e, row))?,
+            price: price(minor, currency.as_deref()).map_err(|e| e.in_row(row))?,
         });
     }
     Ok(rows)

@@ -15,7 +15,7 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use crate::columns::{int_column, micros, optional_int_column, text_column, time_column};
 use crate::convert::{self, type_name};
-use crate::errors::{PyCrmResult, in_row, invalid_argument};
+use crate::errors::{PyCrmResult, invalid_argument};
 
 /// The purchase columns `purchases.add_many` knows, in the order messages list them.
 pub const NEW_COLUMNS: [&str; 6] = [
@@ -97,13 +97,13 @@ fn coded_column<T: Copy>(
     if let Some(row) = first_missing {
         match parse(None) {
             Ok(v) => missing = Some(v),
-            Err(e) => errors.push((row, in_row(e, row).into())),
+            Err(e) => errors.push((row, e.in_row(row).into())),
         }
     }
     for (v, row) in values.iter().zip(first_row) {
         let row = row.unwrap_or(0);
         let value = convert::text(&v, &format!("column {name}, row {row}"))
-            .and_then(|text| parse(Some(&text)).map_err(|e| in_row(e, row).into()));
+            .and_then(|text| parse(Some(&text)).map_err(|e| e.in_row(row).into()));
         match value {
             Ok(v) => parsed.push(v),
             Err(e) => errors.push((row, e)),
