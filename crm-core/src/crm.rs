@@ -119,6 +119,16 @@ impl Crm {
         Customers::new(self)
     }
 
+    /// The audit trail of this store.
+    pub fn audit(&self) -> crate::Audit<'_> {
+        crate::Audit::new(self)
+    }
+
+    /// Notes on this store's records.
+    pub fn notes(&self) -> crate::Notes<'_> {
+        crate::Notes::new(self)
+    }
+
     /// The interactions of this store (touchpoints and customer timelines).
     pub fn interactions(&self) -> crate::Interactions<'_> {
         crate::Interactions::new(self)
@@ -174,6 +184,14 @@ impl Crm {
             .store
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// Who writes now: the principal and the clock's time, for the audit trail.
+    pub(crate) fn author(&self, at: Timestamp) -> crate::store::audit::Author<'_> {
+        crate::store::audit::Author {
+            principal: &self.principal,
+            at,
+        }
     }
 
     pub(crate) fn store(&self) -> &Store {

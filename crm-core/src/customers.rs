@@ -2,12 +2,13 @@
 
 use crate::crm::Crm;
 use crate::error::Result;
+use crate::model::audit::{AuditAction, created, deleted, updated};
 use crate::model::customer::{CUSTOMER_FIELDS, Customer, CustomerPatch, NewCustomer};
 use crate::model::customer_columns::{CustomerColumns, NewCustomerColumns};
 use crate::model::field::FieldSpec;
 use crate::model::filter::Filter;
 use crate::model::query::Query;
-use crate::store::customers as store;
+use crate::store::{audit, customers as store};
 
 /// What `delete` does when other records reference the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -45,7 +46,17 @@ impl<'a> Customers<'a> {
         let now = self.crm.now();
         self.crm.store().write(|conn| {
             let ids = store::insert(conn, std::slice::from_ref(&customer), now)?;
-            store::get(conn, ids[0])
+            let c = store::get(conn, ids[0])?;
+            audit::record(
+                conn,
+                &self.crm.author(now),
+                "customer",
+                Some(c.id),
+                AuditAction::Create,
+                &created(&c),
+                Some(c.id),
+            )?;
+            Ok(c)
         })
     }
 
@@ -56,9 +67,11 @@ impl<'a> Customers<'a> {
             c.normalize().map_err(|e| e.in_row(i))?;
         }
         let now = self.crm.now();
-        self.crm
-            .store()
-            .write(|conn| store::insert(conn, &customers, now))
+        self.crm.store().write(|conn| {
+            let ids = store::insert(conn, &customers, now)?;
+            audit::record_bulk(conn, &self.crm.author(now), "customer", &ids)?;
+            Ok(ids)
+        })
     }
 
     /// [`add_many`](Self::add_many) from columns.
@@ -81,17 +94,68 @@ impl<'a> Customers<'a> {
     /// `CONFLICT`.
     pub fn update(&self, id: i64, patch: &CustomerPatch) -> Result<Customer> {
         let now = self.crm.now();
-        self.crm
-            .store()
-            .write(|conn| store::update(conn, id, patch, now))
+        self.crm.store().write(|conn| {
+            let before = store::get(conn, id)?;
+            let after = store::update(conn, id, patch, now)?;
+            if after.version != before.version {
+                let changes = updated(&before, &after);
+                audit::record(
+                    conn,
+                    &self.crm.author(now),
+                    "customer",
+                    Some(id),
+                    AuditAction::Update,
+                    &changes,
+                    Some(id),
+                )?;
+            }
+            Ok(after)
+        })
+    }
+
+    /// Adds tags to a customer (an update: the version goes up when a tag is new).
+    pub fn add_tags<S: AsRef<str>>(&self, id: i64, tags: &[S]) -> Result<Customer> {
+        let current = self.get(id)?;
+        let mut all = current.tags.clone();
+        all.extend(tags.iter().map(|t| t.as_ref().to_owned()));
+        self.update(
+            id,
+            &CustomerPatch::default()
+                .tags(all)
+                .expect_version(current.version),
+        )
+    }
+
+    /// Removes tags from a customer (tags it does not carry are ignored).
+    pub fn remove_tags<S: AsRef<str>>(&self, id: i64, tags: &[S]) -> Result<Customer> {
+        let current = self.get(id)?;
+        let drop = crate::model::contact::normalize_tags(tags)?;
+        let kept = current.tags.iter().filter(|t| !drop.contains(t)).cloned();
+        self.update(
+            id,
+            &CustomerPatch::default()
+                .tags(kept)
+                .expect_version(current.version),
+        )
     }
 
     /// Deletes a customer. With [`DeleteMode::Restrict`], refuses with `CONSTRAINT` while other
     /// records reference it.
     pub fn delete(&self, id: i64, mode: DeleteMode) -> Result<()> {
-        self.crm
-            .store()
-            .write(|conn| store::delete(conn, id, mode == DeleteMode::Cascade))
+        let now = self.crm.now();
+        self.crm.store().write(|conn| {
+            let before = store::get(conn, id)?;
+            store::delete(conn, id, mode == DeleteMode::Cascade)?;
+            audit::record(
+                conn,
+                &self.crm.author(now),
+                "customer",
+                Some(id),
+                AuditAction::Delete,
+                &deleted(&before),
+                Some(id),
+            )
+        })
     }
 
     /// Customers matching the query, in its order and page.

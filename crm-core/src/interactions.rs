@@ -2,10 +2,11 @@
 
 use crate::crm::Crm;
 use crate::error::Result;
+use crate::model::audit::{AuditAction, created};
 use crate::model::filter::Filter;
 use crate::model::interaction::{Interaction, NewInteraction};
 use crate::model::query::{OrderBy, Query};
-use crate::store::{customers as customer_store, interactions as store};
+use crate::store::{audit, customers as customer_store, interactions as store};
 
 /// Interaction operations on one handle. Each call is one transaction.
 #[derive(Debug, Clone, Copy)]
@@ -24,7 +25,18 @@ impl<'a> Interactions<'a> {
         let now = self.crm.now();
         self.crm.store().write(|conn| {
             let ids = store::insert(conn, std::slice::from_ref(&interaction), now)?;
-            store::get(conn, ids[0])
+            let it = store::get(conn, ids[0])?;
+            let who = self.crm.author(now);
+            audit::record(
+                conn,
+                &who,
+                "interaction",
+                Some(it.id),
+                AuditAction::Create,
+                &created(&it),
+                Some(it.customer_id),
+            )?;
+            Ok(it)
         })
     }
 
@@ -34,9 +46,11 @@ impl<'a> Interactions<'a> {
             it.normalize().map_err(|e| e.in_row(i))?;
         }
         let now = self.crm.now();
-        self.crm
-            .store()
-            .write(|conn| store::insert(conn, &interactions, now))
+        self.crm.store().write(|conn| {
+            let ids = store::insert(conn, &interactions, now)?;
+            audit::record_bulk(conn, &self.crm.author(now), "interaction", &ids)?;
+            Ok(ids)
+        })
     }
 
     /// The interaction with this id.

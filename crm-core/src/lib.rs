@@ -42,26 +42,31 @@
 //! WAL mode and the busy timeout.
 #![warn(missing_docs)]
 
+mod audit;
 mod crm;
 mod customers;
 pub mod error;
 mod interactions;
 pub mod model;
+mod notes;
 mod products;
 mod purchases;
 mod store;
 pub mod time;
 
+pub use audit::Audit;
 pub use crm::{Crm, OpenOptions};
 pub use customers::{Customers, DeleteMode};
 pub use error::{Error, ErrorCode, Result};
 pub use interactions::Interactions;
+pub use model::audit::{AuditAction, AuditEntry};
 pub use model::customer::{Customer, CustomerPatch, LifecycleStage, NewCustomer, Source};
 pub use model::customer_columns::{CustomerColumns, NewCustomerColumns, split_tag_list};
 pub use model::field::{FieldSpec, FieldType};
 pub use model::filter::{CmpOp, Filter, Value};
 pub use model::interaction::{Channel, Direction, Interaction, InteractionKind, NewInteraction};
 pub use model::money::{Currency, Money};
+pub use model::note::{EntityKind, Note};
 pub use model::principal::{Principal, Role};
 pub use model::product::{NewProduct, Product};
 pub use model::purchase::{
@@ -69,6 +74,7 @@ pub use model::purchase::{
     PurchaseColumns, PurchaseStatus,
 };
 pub use model::query::{OrderBy, Query};
+pub use notes::Notes;
 pub use products::Products;
 pub use purchases::Purchases;
 pub use store::migrations::SCHEMA_VERSION;

@@ -2,10 +2,11 @@
 
 use crate::crm::Crm;
 use crate::error::Result;
+use crate::model::audit::{AuditAction, created, deleted};
 use crate::model::filter::Filter;
 use crate::model::product::{NewProduct, Product};
 use crate::model::query::Query;
-use crate::store::products as store;
+use crate::store::{audit, products as store};
 
 /// Product operations on one handle. Each call is one transaction.
 #[derive(Debug, Clone, Copy)]
@@ -24,7 +25,17 @@ impl<'a> Products<'a> {
         let now = self.crm.now();
         self.crm.store().write(|conn| {
             let ids = store::insert(conn, std::slice::from_ref(&product), now)?;
-            store::get(conn, ids[0])
+            let p = store::get(conn, ids[0])?;
+            audit::record(
+                conn,
+                &self.crm.author(now),
+                "product",
+                Some(p.id),
+                AuditAction::Create,
+                &created(&p),
+                None,
+            )?;
+            Ok(p)
         })
     }
 
@@ -34,9 +45,11 @@ impl<'a> Products<'a> {
             p.normalize().map_err(|e| e.in_row(i))?;
         }
         let now = self.crm.now();
-        self.crm
-            .store()
-            .write(|conn| store::insert(conn, &products, now))
+        self.crm.store().write(|conn| {
+            let ids = store::insert(conn, &products, now)?;
+            audit::record_bulk(conn, &self.crm.author(now), "product", &ids)?;
+            Ok(ids)
+        })
     }
 
     /// The product with this id.
@@ -51,7 +64,20 @@ impl<'a> Products<'a> {
 
     /// Deletes a product; `CONSTRAINT` while purchase lines name it.
     pub fn delete(&self, id: i64) -> Result<()> {
-        self.crm.store().write(|conn| store::delete(conn, id))
+        let now = self.crm.now();
+        self.crm.store().write(|conn| {
+            let before = store::get(conn, id)?;
+            store::delete(conn, id)?;
+            audit::record(
+                conn,
+                &self.crm.author(now),
+                "product",
+                Some(id),
+                AuditAction::Delete,
+                &deleted(&before),
+                None,
+            )
+        })
     }
 
     /// Products matching the query.

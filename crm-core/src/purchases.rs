@@ -2,12 +2,13 @@
 
 use crate::crm::Crm;
 use crate::error::Result;
+use crate::model::audit::{AuditAction, created, updated};
 use crate::model::filter::Filter;
 use crate::model::purchase::{
     LineItemColumns, NewPurchase, NewPurchaseColumns, Purchase, PurchaseColumns, PurchaseStatus,
 };
 use crate::model::query::Query;
-use crate::store::purchases as store;
+use crate::store::{audit, purchases as store};
 
 /// Purchase operations on one handle. Each call is one transaction: a failed write — a batch with
 /// one bad row included — leaves the store as it was.
@@ -31,7 +32,18 @@ impl<'a> Purchases<'a> {
         let now = self.crm.now();
         self.crm.store().write(|conn| {
             let ids = store::insert(conn, std::slice::from_ref(&purchase), now)?;
-            store::get(conn, ids[0])
+            let p = store::get(conn, ids[0])?;
+            let who = self.crm.author(now);
+            audit::record(
+                conn,
+                &who,
+                "purchase",
+                Some(p.id),
+                AuditAction::Create,
+                &created(&p),
+                Some(p.customer_id),
+            )?;
+            Ok(p)
         })
     }
 
@@ -41,9 +53,11 @@ impl<'a> Purchases<'a> {
             p.normalize().map_err(|e| e.in_row(i))?;
         }
         let now = self.crm.now();
-        self.crm
-            .store()
-            .write(|conn| store::insert(conn, &purchases, now))
+        self.crm.store().write(|conn| {
+            let ids = store::insert(conn, &purchases, now)?;
+            audit::record_bulk(conn, &self.crm.author(now), "purchase", &ids)?;
+            Ok(ids)
+        })
     }
 
     /// [`add_many`](Self::add_many) from columns (the bulk-load path).
@@ -58,9 +72,25 @@ impl<'a> Purchases<'a> {
 
     /// Refunds or cancels a completed purchase (`ILLEGAL_TRANSITION` otherwise).
     pub fn set_status(&self, id: i64, status: PurchaseStatus) -> Result<Purchase> {
-        self.crm
-            .store()
-            .write(|conn| store::set_status(conn, id, status))
+        let now = self.crm.now();
+        self.crm.store().write(|conn| {
+            let before = store::get(conn, id)?;
+            let after = store::set_status(conn, id, status)?;
+            let changes = updated(&before, &after);
+            if !changes.is_empty() {
+                let who = self.crm.author(now);
+                audit::record(
+                    conn,
+                    &who,
+                    "purchase",
+                    Some(id),
+                    AuditAction::Update,
+                    &changes,
+                    Some(after.customer_id),
+                )?;
+            }
+            Ok(after)
+        })
     }
 
     /// Purchases matching the query, with their lines.

@@ -314,6 +314,23 @@ impl CustomerPatch {
     }
 }
 
+impl crate::model::audit::Audited for Customer {
+    fn audit_values(&self) -> crate::model::audit::AuditValues {
+        use serde_json::Value as Json;
+        let opt = |v: &Option<String>| v.clone().map_or(Json::Null, Json::String);
+        vec![
+            ("external_id", opt(&self.external_id), false),
+            ("name", Json::String(self.name.clone()), true),
+            ("email", opt(&self.email), true),
+            ("phone", opt(&self.phone), true),
+            ("company", opt(&self.company), false),
+            ("stage", Json::from(self.stage.as_str()), false),
+            ("source", Json::from(self.source.as_str()), false),
+            ("tags", Json::from(self.tags.clone()), false),
+        ]
+    }
+}
+
 /// The customer's built-in fields, by the names filters and sort orders use.
 pub const CUSTOMER_FIELDS: &[FieldSpec] = &[
     FieldSpec::builtin("id", FieldType::Integer),

@@ -220,6 +220,26 @@ impl NewInteraction {
     }
 }
 
+impl crate::model::audit::Audited for Interaction {
+    fn audit_values(&self) -> crate::model::audit::AuditValues {
+        use serde_json::Value as Json;
+        let opt = |v: &Option<String>| v.clone().map_or(Json::Null, Json::String);
+        vec![
+            ("customer_id", Json::from(self.customer_id), false),
+            ("channel", Json::from(self.channel.as_str()), false),
+            ("direction", Json::from(self.direction.as_str()), false),
+            ("kind", Json::from(self.kind.as_str()), false),
+            (
+                "occurred_at",
+                Json::from(self.occurred_at.as_micros()),
+                false,
+            ),
+            ("subject", opt(&self.subject), true),
+            ("body", opt(&self.body), true),
+        ]
+    }
+}
+
 /// Parses interaction metadata: a JSON object (`{}` for none).
 pub fn parse_metadata(json: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
     match serde_json::from_str::<serde_json::Value>(json) {

@@ -32,6 +32,7 @@ macro_rules! vocabulary {
     };
 }
 
+pub mod audit;
 pub mod contact;
 pub mod customer;
 pub mod customer_columns;
@@ -39,6 +40,7 @@ pub mod field;
 pub mod filter;
 pub mod interaction;
 pub mod money;
+pub mod note;
 pub mod principal;
 pub mod product;
 pub mod purchase;

@@ -79,6 +79,32 @@ impl NewProduct {
     }
 }
 
+impl crate::model::audit::Audited for Product {
+    fn audit_values(&self) -> crate::model::audit::AuditValues {
+        use serde_json::Value as Json;
+        vec![
+            ("sku", Json::from(self.sku.clone()), false),
+            ("name", Json::from(self.name.clone()), false),
+            (
+                "category",
+                self.category.clone().map_or(Json::Null, Json::String),
+                false,
+            ),
+            (
+                "price",
+                self.price.map_or(Json::Null, |m| Json::from(m.minor)),
+                false,
+            ),
+            (
+                "currency",
+                self.price
+                    .map_or(Json::Null, |m| Json::from(m.currency.as_str())),
+                false,
+            ),
+        ]
+    }
+}
+
 /// The product fields filters and sort orders may name.
 pub const PRODUCT_FIELDS: &[FieldSpec] = &[
     FieldSpec::builtin("id", FieldType::Integer),

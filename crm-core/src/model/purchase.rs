@@ -239,6 +239,29 @@ impl NewPurchase {
     }
 }
 
+impl crate::model::audit::Audited for Purchase {
+    fn audit_values(&self) -> crate::model::audit::AuditValues {
+        use serde_json::Value as Json;
+        vec![
+            ("customer_id", Json::from(self.customer_id), false),
+            (
+                "external_id",
+                self.external_id.clone().map_or(Json::Null, Json::String),
+                false,
+            ),
+            (
+                "purchased_at",
+                Json::from(self.purchased_at.as_micros()),
+                false,
+            ),
+            ("amount", Json::from(self.amount.minor), false),
+            ("currency", Json::from(self.amount.currency.as_str()), false),
+            ("status", Json::from(self.status.as_str()), false),
+            ("lines", Json::from(self.items.len()), false),
+        ]
+    }
+}
+
 /// Purchases to record, as columns: every purchase column has one entry per purchase (`status` and
 /// `external_id` may be empty: all completed, none). Line items are a second table whose
 /// `purchase_row` says which purchase (0-based row of the purchase columns) each line belongs to.

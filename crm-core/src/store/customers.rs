@@ -212,10 +212,8 @@ fn delete_with(
             key: format!("id {id}"),
         });
     }
-    for (table, column) in dependents {
-        if cascade {
-            conn.execute(&format!("DELETE FROM {table} WHERE {column} = ?1"), [id])?;
-        } else {
+    if !cascade {
+        for (table, column) in dependents {
             let n: i64 = conn.query_row(
                 &format!("SELECT count(*) FROM {table} WHERE {column} = ?1"),
                 [id],
@@ -226,6 +224,14 @@ fn delete_with(
                     "customer {id} is referenced by {n} record(s) in {table}; delete those first or delete with cascade"
                 )));
             }
+        }
+    }
+    // Notes on the customer and on their records go with them (before the records, which the
+    // note lookup reads).
+    super::notes::delete_for_customer(conn, id)?;
+    if cascade {
+        for (table, column) in dependents {
+            conn.execute(&format!("DELETE FROM {table} WHERE {column} = ?1"), [id])?;
         }
     }
     conn.execute("DELETE FROM customers WHERE id = ?1", [id]).map_err(|e| match Error::from(e) {

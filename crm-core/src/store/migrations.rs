@@ -125,6 +125,51 @@ CREATE INDEX interactions_timeline ON interactions(customer_id, occurred_at);
 CREATE INDEX interactions_by_time  ON interactions(occurred_at);
 "#,
     },
+    Migration {
+        version: 4,
+        name: "audit trail and notes",
+        sql: r#"
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY,
+    at        INTEGER NOT NULL,
+    principal TEXT NOT NULL,
+    role      TEXT NOT NULL,
+    entity    TEXT NOT NULL,
+    entity_id INTEGER,
+    action    TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete', 'bulk_create')),
+    changes   TEXT NOT NULL CHECK (json_valid(changes))
+);
+CREATE INDEX audit_by_entity    ON audit_log(entity, entity_id);
+CREATE INDEX audit_by_principal ON audit_log(principal, at);
+CREATE INDEX audit_by_time      ON audit_log(at);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+
+-- Personal before/after values, keyed by the customer they describe, so that an erasure can
+-- redact them here without touching audit_log.
+CREATE TABLE audit_personal (
+    audit_id    INTEGER NOT NULL REFERENCES audit_log(id),
+    field       TEXT NOT NULL,
+    customer_id INTEGER,
+    before      TEXT,
+    after       TEXT,
+    PRIMARY KEY (audit_id, field)
+) WITHOUT ROWID;
+CREATE INDEX audit_personal_by_customer ON audit_personal(customer_id);
+
+CREATE TABLE notes (
+    id         INTEGER PRIMARY KEY,
+    entity     TEXT NOT NULL CHECK (entity IN ('customer', 'product', 'purchase', 'interaction')),
+    entity_id  INTEGER NOT NULL,
+    body       TEXT NOT NULL,
+    author     TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX notes_by_entity ON notes(entity, entity_id, created_at);
+"#,
+    },
 ];
 
 /// The newest schema version this library writes.

@@ -4,10 +4,12 @@
 //! Every value reaches SQL as a bound parameter. Identifiers in SQL come only from the fixed field
 //! lists of the model, never from user text.
 
+pub(crate) mod audit;
 pub(crate) mod customers;
 pub(crate) mod filter_sql;
 pub(crate) mod interactions;
 pub(crate) mod migrations;
+pub(crate) mod notes;
 pub(crate) mod products;
 pub(crate) mod purchases;
 
