@@ -129,6 +129,11 @@ impl Crm {
         crate::Notes::new(self)
     }
 
+    /// The saved segments of this store.
+    pub fn segments(&self) -> crate::Segments<'_> {
+        crate::Segments::new(self)
+    }
+
     /// The interactions of this store (touchpoints and customer timelines).
     pub fn interactions(&self) -> crate::Interactions<'_> {
         crate::Interactions::new(self)

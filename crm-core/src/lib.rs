@@ -51,6 +51,7 @@ pub mod model;
 mod notes;
 mod products;
 mod purchases;
+mod segments;
 mod store;
 pub mod time;
 
@@ -74,9 +75,11 @@ pub use model::purchase::{
     PurchaseColumns, PurchaseStatus,
 };
 pub use model::query::{OrderBy, Query};
+pub use model::segment::Segment;
 pub use notes::Notes;
 pub use products::Products;
 pub use purchases::Purchases;
+pub use segments::Segments;
 pub use store::migrations::SCHEMA_VERSION;
 pub use time::{Clock, Timestamp};
 

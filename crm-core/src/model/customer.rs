@@ -331,6 +331,18 @@ impl crate::model::audit::Audited for Customer {
     }
 }
 
+/// Behavioural fields of a customer, computed from their purchases and interactions, which
+/// filters, segments and sort orders use like stored fields: `total_spend` (sum of completed
+/// purchases, minor units, all currencies added — meaningful in a one-currency store),
+/// `purchase_count` (completed purchases), `last_purchase`, `last_interaction` (instants; empty
+/// when there is none).
+pub const CUSTOMER_BEHAVIOUR_FIELDS: [FieldSpec; 4] = [
+    FieldSpec::builtin("total_spend", FieldType::Integer),
+    FieldSpec::builtin("purchase_count", FieldType::Integer),
+    FieldSpec::builtin("last_purchase", FieldType::Timestamp),
+    FieldSpec::builtin("last_interaction", FieldType::Timestamp),
+];
+
 /// The customer's built-in fields, by the names filters and sort orders use.
 pub const CUSTOMER_FIELDS: &[FieldSpec] = &[
     FieldSpec::builtin("id", FieldType::Integer),

@@ -9,7 +9,9 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::filter_sql::EntitySql;
 use super::is_unique_violation;
 use crate::error::{Error, Result};
-use crate::model::customer::{CUSTOMER_FIELDS, Customer, CustomerPatch, NewCustomer};
+use crate::model::customer::{
+    CUSTOMER_BEHAVIOUR_FIELDS, CUSTOMER_FIELDS, Customer, CustomerPatch, NewCustomer,
+};
 use crate::model::filter::Filter;
 use crate::model::query::Query;
 use crate::time::Timestamp;
@@ -30,12 +32,31 @@ const INSERT: &str = "INSERT INTO customers(external_id, name, email, phone, com
 
 const INSERT_TAG: &str = "INSERT INTO customer_tags(customer_id, tag) VALUES (?1, ?2)";
 
+/// How each behavioural field is computed: completed purchases and all interactions of the
+/// customer, through the `(customer_id, time)` indexes.
+const BEHAVIOUR_SQL: [&str; 4] = [
+    "(SELECT coalesce(sum(p.amount), 0) FROM purchases p WHERE p.customer_id = c.id AND p.status = 'completed')",
+    "(SELECT count(*) FROM purchases p WHERE p.customer_id = c.id AND p.status = 'completed')",
+    "(SELECT max(p.purchased_at) FROM purchases p WHERE p.customer_id = c.id AND p.status = 'completed')",
+    "(SELECT max(i.occurred_at) FROM interactions i WHERE i.customer_id = c.id)",
+];
+
+static BEHAVIOUR: std::sync::LazyLock<Vec<(crate::model::field::FieldSpec, &'static str)>> =
+    std::sync::LazyLock::new(|| {
+        CUSTOMER_BEHAVIOUR_FIELDS
+            .iter()
+            .cloned()
+            .zip(BEHAVIOUR_SQL)
+            .collect()
+    });
+
 pub(crate) fn entity() -> EntitySql<'static> {
     EntitySql {
         entity: "customers",
         alias: "c",
         fields: CUSTOMER_FIELDS,
         tags: Some(("customer_tags", "customer_id")),
+        computed: &BEHAVIOUR,
     }
 }
 

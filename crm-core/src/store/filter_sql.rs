@@ -49,6 +49,8 @@ pub(crate) struct EntitySql<'a> {
     pub fields: &'a [FieldSpec],
     /// `(table, foreign key column)` of its tag table, if it has tags.
     pub tags: Option<(&'static str, &'static str)>,
+    /// Fields computed from other tables, with the SQL expression (over `alias`) of each.
+    pub computed: &'a [(FieldSpec, &'static str)],
 }
 
 /// SQL text plus its parameters, in order.
@@ -59,8 +61,13 @@ pub(crate) struct Compiled {
 
 impl EntitySql<'_> {
     fn field(&self, name: &str) -> Result<&FieldSpec> {
-        self.fields.iter().find(|f| f.name == name).ok_or_else(|| {
-            let known: Vec<&str> = self.fields.iter().map(|f| f.name.as_ref()).collect();
+        let all = || {
+            self.fields
+                .iter()
+                .chain(self.computed.iter().map(|(f, _)| f))
+        };
+        all().find(|f| f.name == name).ok_or_else(|| {
+            let known: Vec<&str> = all().map(|f| f.name.as_ref()).collect();
             Error::invalid(
                 "filter field",
                 name,
@@ -74,7 +81,10 @@ impl EntitySql<'_> {
     }
 
     fn column(&self, f: &FieldSpec) -> String {
-        format!("{}.{}", self.alias, f.name)
+        match self.computed.iter().find(|(c, _)| c.name == f.name) {
+            Some((_, sql)) => (*sql).to_owned(),
+            None => format!("{}.{}", self.alias, f.name),
+        }
     }
 
     /// Compiles `filter` to a boolean SQL expression.
@@ -365,15 +375,8 @@ fn escape_like(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::customer::CUSTOMER_FIELDS;
-
     fn customers() -> EntitySql<'static> {
-        EntitySql {
-            entity: "customers",
-            alias: "c",
-            fields: CUSTOMER_FIELDS,
-            tags: Some(("customer_tags", "customer_id")),
-        }
+        crate::store::customers::entity()
     }
 
     #[test]

@@ -170,6 +170,20 @@ CREATE TABLE notes (
 CREATE INDEX notes_by_entity ON notes(entity, entity_id, created_at);
 "#,
     },
+    Migration {
+        version: 5,
+        name: "segments",
+        sql: r#"
+CREATE TABLE segments (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    filter     TEXT NOT NULL CHECK (json_valid(filter)),
+    text       TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+"#,
+    },
 ];
 
 /// The newest schema version this library writes.

@@ -12,6 +12,7 @@ pub(crate) mod migrations;
 pub(crate) mod notes;
 pub(crate) mod products;
 pub(crate) mod purchases;
+pub(crate) mod segments;
 
 use std::path::Path;
 use std::time::Duration;

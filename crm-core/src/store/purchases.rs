@@ -25,6 +25,7 @@ fn entity() -> EntitySql<'static> {
         alias: "p",
         fields: PURCHASE_FIELDS,
         tags: None,
+        computed: &[],
     }
 }
 
