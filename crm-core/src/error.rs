@@ -283,6 +283,7 @@ impl Error {
                 rule,
             },
             Error::InvalidArgument(m) => Error::InvalidArgument(format!("row {row}: {m}")),
+            Error::Parse { position, message } => Error::Parse { position, message: format!("row {row}: {message}") },
             Error::AlreadyExists {
                 entity,
                 field,

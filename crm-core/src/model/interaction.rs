@@ -220,6 +220,13 @@ impl NewInteraction {
     }
 }
 
+impl Interaction {
+    /// The metadata as compact JSON text (keys in sorted order).
+    pub fn metadata_json(&self) -> String {
+        serde_json::Value::Object(self.metadata.clone()).to_string()
+    }
+}
+
 impl crate::model::audit::Audited for Interaction {
     fn audit_values(&self) -> crate::model::audit::AuditValues {
         use serde_json::Value as Json;
