@@ -18,9 +18,10 @@
  *
  * Ownership. Handles and results are opaque. Each constructor's documentation names its
  *   destructor (crm_close, crm_customer_free, crm_customer_list_free, crm_filter_free,
- *   crm_product_free, crm_purchase_free, crm_purchase_table_free, crm_line_item_table_free);
- *   every destructor accepts NULL. Strings passed in are NUL-terminated UTF-8 and are copied; strings
- *   returned are borrowed from the object that returned them and stay valid until it is freed.
+ *   crm_product_free, crm_purchase_free, crm_purchase_table_free, crm_line_item_table_free,
+ *   crm_interaction_free, crm_interaction_list_free); every destructor accepts NULL. Strings
+ *   passed in are NUL-terminated UTF-8 and are copied; strings returned are borrowed from the
+ *   object that returned them and stay valid until it is freed.
  *   Never free() anything this library returns. Pointer out-parameters are set to NULL on failure.
  *
  * Input structs. Structs that may grow (crm_open_options, crm_new_customer, ...) start with
@@ -43,7 +44,7 @@
  *
  * Threads. A crm_db is used by one thread at a time (it may move between threads between calls);
  *   for parallel work, open one handle per thread on the same file. Customers, products,
- *   purchases, lists, tables and filters do not belong to a handle: they outlive it and may be
+ *   purchases, interactions, lists, tables and filters do not belong to a handle: they outlive it and may be
  *   read from any thread.
  */
 
@@ -233,12 +234,26 @@ typedef struct crm_customer_list crm_customer_list;
 typedef struct crm_db crm_db;
 
 /*
- A filter: which records (customers, products or purchases, by the field names of the function
- it is passed to). Built by the `crm_filter_*` functions; free it with `crm_filter_free`, or hand
+ A filter: which records (customers, products, purchases or interactions, by the field names of
+ the function it is passed to). Built by the `crm_filter_*` functions; free it with `crm_filter_free`, or hand
  it to `crm_filter_and`, `crm_filter_or` or `crm_filter_not`, which take ownership. A filter
  does not belong to any handle and may be used with several.
  */
 typedef struct crm_filter crm_filter;
+
+/*
+ An interaction as stored. Returned by `crm_interaction_get` (free it with
+ `crm_interaction_free`), or borrowed from a `crm_interaction_list`. It is a copy: it stays
+ valid after the handle is closed and does not change when the store does. Its strings are valid
+ until it is freed.
+ */
+typedef struct crm_interaction crm_interaction;
+
+/*
+ The interactions returned by `crm_interaction_timeline` or `crm_interaction_find`, in order.
+ Free with `crm_interaction_list_free`.
+ */
+typedef struct crm_interaction_list crm_interaction_list;
 
 /*
  Purchase lines as columns, one row per line, with their purchase's id, buyer and time (the long
@@ -431,7 +446,8 @@ typedef struct crm_customer_patch {
 
 /*
  Order and page of a finder (`crm_customer_find`, `crm_purchase_find_columns`,
- `crm_purchase_line_items`). Initialise with `crm_find_options_init`.
+ `crm_purchase_line_items`, `crm_interaction_timeline`, `crm_interaction_find`). Initialise with
+ `crm_find_options_init`.
  */
 typedef struct crm_find_options {
     /*
@@ -689,6 +705,50 @@ typedef struct crm_purchase_columns {
      */
     const int64_t *item_unit_price;
 } crm_purchase_columns;
+
+/*
+ An interaction to record. Initialise with `crm_new_interaction_init`; `customer_id` and
+ `channel` are required. Strings are NUL-terminated UTF-8, copied; NULL means absent.
+ */
+typedef struct crm_new_interaction {
+    /*
+     Size of this struct as the caller knows it; set by `crm_new_interaction_init`.
+     */
+    uint32_t struct_size;
+    /*
+     Whose touchpoint (must exist).
+     */
+    int64_t customer_id;
+    /*
+     `"email"`, `"phone"`, `"chat"`, `"sms"`, `"social"`, `"web"` or `"in_person"` (required).
+     */
+    const char *channel;
+    /*
+     `"inbound"` or `"outbound"`. NULL: inbound.
+     */
+    const char *direction;
+    /*
+     `"note"`, `"call"`, `"message"`, `"meeting"`, `"visit"` or `"other"`. NULL: note.
+     */
+    const char *kind;
+    /*
+     When it happened, microseconds since the epoch (UTC). `CRM_TIME_NOW` (the default): the
+     handle's clock.
+     */
+    int64_t occurred_at;
+    /*
+     Subject line (at most 500 characters; blank means none).
+     */
+    const char *subject;
+    /*
+     Free text (at most 1 MiB; blank means none).
+     */
+    const char *body;
+    /*
+     Anything else, as the text of a JSON object (`"{\"agent\": \"li\"}"`). NULL: `{}`.
+     */
+    const char *metadata_json;
+} crm_new_interaction;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1005,8 +1065,8 @@ int crm_filter_int(const char *field, int op, int64_t value, struct crm_filter *
 int crm_filter_real(const char *field, int op, double value, struct crm_filter **out);
 
 /*
- `field op time` on a timestamp field (`created_at`, `updated_at`, `purchased_at`), `time` in
- microseconds since the epoch (UTC). `*out` as for `crm_filter_text`.
+ `field op time` on a timestamp field (`created_at`, `updated_at`, `purchased_at`,
+ `occurred_at`), `time` in microseconds since the epoch (UTC). `*out` as for `crm_filter_text`.
  */
 int crm_filter_time(const char *field, int op, int64_t time, struct crm_filter **out);
 
@@ -1520,6 +1580,174 @@ const char *crm_line_item_table_category(const struct crm_line_item_table *table
  invalid. Does nothing when `table` is NULL.
  */
 void crm_line_item_table_free(struct crm_line_item_table *table);
+
+/*
+ The interaction's id; 0 for NULL.
+ */
+int64_t crm_interaction_id(const struct crm_interaction *interaction);
+
+/*
+ The id of the customer the interaction belongs to; 0 for NULL.
+ */
+int64_t crm_interaction_customer_id(const struct crm_interaction *interaction);
+
+/*
+ The channel: `"email"`, `"phone"`, `"chat"`, `"sms"`, `"social"`, `"web"` or `"in_person"`.
+ A static string (valid for the whole program); NULL for a NULL `interaction`.
+ */
+const char *crm_interaction_channel(const struct crm_interaction *interaction);
+
+/*
+ Who started it: `"inbound"` (the customer) or `"outbound"` (the company). A static string;
+ NULL for a NULL `interaction`.
+ */
+const char *crm_interaction_direction(const struct crm_interaction *interaction);
+
+/*
+ The kind: `"note"`, `"call"`, `"message"`, `"meeting"`, `"visit"` or `"other"`. A static
+ string; NULL for a NULL `interaction`.
+ */
+const char *crm_interaction_kind(const struct crm_interaction *interaction);
+
+/*
+ When it happened, in microseconds since the epoch (UTC); 0 for NULL.
+ */
+int64_t crm_interaction_occurred_at(const struct crm_interaction *interaction);
+
+/*
+ The subject line, or NULL when it has none (or `interaction` is NULL). Valid until the
+ interaction is freed.
+ */
+const char *crm_interaction_subject(const struct crm_interaction *interaction);
+
+/*
+ The free text, or NULL when it has none (or `interaction` is NULL). Valid until the interaction
+ is freed.
+ */
+const char *crm_interaction_body(const struct crm_interaction *interaction);
+
+/*
+ The metadata as compact JSON text, always an object (`"{}"` when there is none); NULL for a
+ NULL `interaction`. Valid until the interaction is freed.
+ */
+const char *crm_interaction_metadata_json(const struct crm_interaction *interaction);
+
+/*
+ When it was recorded, in microseconds since the epoch (UTC); 0 for NULL.
+ */
+int64_t crm_interaction_created_at(const struct crm_interaction *interaction);
+
+/*
+ Frees an interaction returned by `crm_interaction_get`. Does nothing when `interaction` is
+ NULL. Never pass one borrowed from a list.
+ */
+void crm_interaction_free(struct crm_interaction *interaction);
+
+/*
+ Clears `interaction` (no customer, no channel, inbound note, now, no text, no metadata) and
+ sets `struct_size`. Does nothing when `interaction` is NULL.
+ Pass the struct's size as your header declares it: `crm_new_interaction_init(&interaction, sizeof interaction)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
+ */
+void crm_new_interaction_init(struct crm_new_interaction *interaction,
+                              size_t size);
+
+/*
+ Records an interaction on a customer's timeline. The id goes to `*out_id` when `out_id` is not
+ NULL. Nothing is written on failure.
+
+ Errors: `CRM_NOT_FOUND` (no customer `customer_id`), `CRM_INVALID_INPUT` (an unknown channel,
+ direction or kind, metadata that is JSON but not an object, a subject over 500 characters, a
+ body over 1 MiB, a time outside years 1–9999; the message names the field), `CRM_PARSE`
+ (metadata that is not JSON; the message names the position), `CRM_INVALID_ARGUMENT` (NULL
+ `db`, `interaction` or `interaction->channel`, a bad `struct_size`, invalid UTF-8).
+ */
+int crm_interaction_add(struct crm_db *db,
+                        const struct crm_new_interaction *interaction,
+                        int64_t *out_id);
+
+/*
+ Records `n` interactions in one transaction: `interactions` is an array of `n` structs, each
+ initialised with `crm_new_interaction_init`. When `out_ids` is not NULL, it receives the `n`
+ new ids in order. If any entry is invalid, nothing is written and the message names the entry
+ (zero-based), e.g. `invalid row 2: channel "fax": must be one of …`.
+
+ Errors as for `crm_interaction_add`, per entry; `CRM_INVALID_ARGUMENT` also for `interactions`
+ NULL with `n` > 0 or entries of different `struct_size`.
+ */
+int crm_interaction_add_many(struct crm_db *db,
+                             size_t n,
+                             const struct crm_new_interaction *interactions,
+                             int64_t *out_ids);
+
+/*
+ Reads the interaction with this id into `*out`; free it with `crm_interaction_free`.
+ `CRM_NOT_FOUND` when there is none, `CRM_INVALID_ARGUMENT` for a NULL `db` or `out`; `*out` is
+ NULL on every failure.
+ */
+int crm_interaction_get(struct crm_db *db, int64_t id, struct crm_interaction **out);
+
+/*
+ Customer `customer_id`'s timeline: their interactions matching `filter` (NULL: all), newest
+ first (by `occurred_at`, then id) unless `options->order_by` is given, paged by `options`
+ (NULL: all). `*out` receives the list: free it with `crm_interaction_list_free`; NULL on
+ failure. `filter` stays the caller's (free it with `crm_filter_free`).
+
+ The fields a filter or `order_by` may name: `id`, `customer_id`, `channel`, `direction`,
+ `kind`, `occurred_at`, `subject`, `created_at`.
+
+ Errors: `CRM_NOT_FOUND` (no customer `customer_id`), `CRM_INVALID_INPUT` for an unknown field
+ in the filter or `order_by` (the message lists the known fields) or a value that does not fit
+ its field (an unknown channel), `CRM_INVALID_ARGUMENT` for a NULL `db` or `out`, a value of
+ the wrong type, a bad `options->struct_size` or a negative offset.
+ */
+int crm_interaction_timeline(struct crm_db *db,
+                             int64_t customer_id,
+                             const struct crm_filter *filter,
+                             const struct crm_find_options *options,
+                             struct crm_interaction_list **out);
+
+/*
+ Finds the interactions of any customer matching `filter` (NULL: all; fields as for
+ `crm_interaction_timeline`), ordered and paged by `options` (NULL: by id, all). `*out`
+ receives the list: free it with `crm_interaction_list_free`; NULL on failure. `filter` stays
+ the caller's.
+
+ Errors as for `crm_interaction_timeline`, without `CRM_NOT_FOUND`.
+ */
+int crm_interaction_find(struct crm_db *db,
+                         const struct crm_filter *filter,
+                         const struct crm_find_options *options,
+                         struct crm_interaction_list **out);
+
+/*
+ The number of interactions in the list; 0 for NULL.
+ */
+size_t crm_interaction_list_len(const struct crm_interaction_list *list);
+
+/*
+ Interaction `i` of the list, or NULL when `i` is out of range. Borrowed: valid until the list
+ is freed; do not free it.
+ */
+const struct crm_interaction *crm_interaction_list_get(const struct crm_interaction_list *list,
+                                                       size_t i);
+
+/*
+ Frees a list from `crm_interaction_timeline` or `crm_interaction_find` and the interactions in
+ it. Does nothing when `list` is NULL.
+ */
+void crm_interaction_list_free(struct crm_interaction_list *list);
+
+/*
+ Stores in `*out` how many interactions, of any customer, match `filter` (NULL: all; fields as
+ for `crm_interaction_timeline`; name `customer_id` for one customer's).
+
+ Errors: `CRM_INVALID_INPUT` for an unknown field (the message lists the known fields) or a
+ value that does not fit its field, `CRM_INVALID_ARGUMENT` for a NULL `db` or `out` or a value
+ of the wrong type.
+ */
+int crm_interaction_count(struct crm_db *db, const struct crm_filter *filter, int64_t *out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -283,7 +283,10 @@ impl Error {
                 rule,
             },
             Error::InvalidArgument(m) => Error::InvalidArgument(format!("row {row}: {m}")),
-            Error::Parse { position, message } => Error::Parse { position, message: format!("row {row}: {message}") },
+            Error::Parse { position, message } => Error::Parse {
+                position,
+                message: format!("row {row}: {message}"),
+            },
             Error::AlreadyExists {
                 entity,
                 field,

@@ -65,7 +65,9 @@ pub use model::customer::{Customer, CustomerPatch, LifecycleStage, NewCustomer, 
 pub use model::customer_columns::{CustomerColumns, NewCustomerColumns, split_tag_list};
 pub use model::field::{FieldSpec, FieldType};
 pub use model::filter::{CmpOp, Filter, Value};
-pub use model::interaction::{Channel, Direction, Interaction, InteractionKind, NewInteraction};
+pub use model::interaction::{
+    Channel, Direction, Interaction, InteractionKind, Metadata, NewInteraction,
+};
 pub use model::money::{Currency, Money};
 pub use model::note::{EntityKind, Note};
 pub use model::principal::{Principal, Role};

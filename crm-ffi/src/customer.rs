@@ -627,7 +627,8 @@ pub unsafe extern "C" fn crm_customer_delete(db: *mut crm_db, id: i64, flags: u3
 // Find and count
 
 /// Order and page of a finder (`crm_customer_find`, `crm_purchase_find_columns`,
-/// `crm_purchase_line_items`). Initialise with `crm_find_options_init`.
+/// `crm_purchase_line_items`, `crm_interaction_timeline`, `crm_interaction_find`). Initialise with
+/// `crm_find_options_init`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct crm_find_options {

@@ -25,8 +25,8 @@ pub const CRM_OP_GT: c_int = 4;
 /// Comparison operator `>=`.
 pub const CRM_OP_GE: c_int = 5;
 
-/// A filter: which records (customers, products or purchases, by the field names of the function
-/// it is passed to). Built by the `crm_filter_*` functions; free it with `crm_filter_free`, or hand
+/// A filter: which records (customers, products, purchases or interactions, by the field names of
+/// the function it is passed to). Built by the `crm_filter_*` functions; free it with `crm_filter_free`, or hand
 /// it to `crm_filter_and`, `crm_filter_or` or `crm_filter_not`, which take ownership. A filter
 /// does not belong to any handle and may be used with several.
 #[derive(Debug)]
@@ -167,8 +167,8 @@ pub unsafe extern "C" fn crm_filter_real(
     })
 }
 
-/// `field op time` on a timestamp field (`created_at`, `updated_at`, `purchased_at`), `time` in
-/// microseconds since the epoch (UTC). `*out` as for `crm_filter_text`.
+/// `field op time` on a timestamp field (`created_at`, `updated_at`, `purchased_at`,
+/// `occurred_at`), `time` in microseconds since the epoch (UTC). `*out` as for `crm_filter_text`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_filter_time(
     field: *const c_char,

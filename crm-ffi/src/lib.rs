@@ -50,9 +50,13 @@ pub mod product;
 // Purchases and their lines: rows, columns in, tables out.
 pub mod purchase;
 
+// Interactions: a customer's touchpoints and timeline.
+pub mod interaction;
+
 pub use customer::*;
 pub use db::*;
 pub use error::*;
 pub use filter::*;
+pub use interaction::*;
 pub use product::*;
 pub use purchase::*;

@@ -6,8 +6,9 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use crm_core::{
-    Clock, Crm, CustomerPatch, DeleteMode, Filter, LifecycleStage, Money, NewCustomer, NewProduct,
-    NewPurchase, OpenOptions, Principal, PurchaseStatus, Query, Role, Source,
+    Channel, Clock, Crm, CustomerPatch, DeleteMode, Direction, Filter, InteractionKind,
+    LifecycleStage, Money, NewCustomer, NewInteraction, NewProduct, NewPurchase, OpenOptions,
+    Principal, PurchaseStatus, Query, Role, Source,
 };
 use numpy::PyArray1;
 use pyo3::prelude::*;
@@ -17,6 +18,8 @@ use crate::columns;
 use crate::convert::{self, type_name};
 use crate::customer::PyCustomer;
 use crate::errors::{PyCrmError, PyCrmResult, invalid_argument};
+use crate::interaction::{self, PyInteraction};
+use crate::interaction_columns;
 use crate::product::{self, PyProduct};
 use crate::purchase::{self, PyPurchase};
 use crate::purchase_columns;
@@ -667,5 +670,139 @@ impl Database {
     ) -> PyCrmResult<i64> {
         let f = filter(filters)?;
         self.with(py, |crm| crm.purchases().count(&f))
+    }
+
+    /// Records one interaction; None for `kind` / `direction` / `occurred_at` means the core's
+    /// defaults (note, inbound, the handle's clock). `metadata` is None or JSON text.
+    #[pyo3(signature = (customer_id, channel, kind, direction, occurred_at, subject, body, metadata))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_interaction(
+        &self,
+        py: Python<'_>,
+        customer_id: &Bound<'_, PyAny>,
+        channel: &Bound<'_, PyAny>,
+        kind: &Bound<'_, PyAny>,
+        direction: &Bound<'_, PyAny>,
+        occurred_at: &Bound<'_, PyAny>,
+        subject: &Bound<'_, PyAny>,
+        body: &Bound<'_, PyAny>,
+        metadata: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<PyInteraction> {
+        let new = NewInteraction {
+            customer_id: convert::int(customer_id, "customer_id")?,
+            channel: convert::text(required(channel, "channel")?, "channel")?.parse::<Channel>()?,
+            kind: if kind.is_none() {
+                InteractionKind::default()
+            } else {
+                convert::text(kind, "kind")?.parse()?
+            },
+            direction: if direction.is_none() {
+                Direction::default()
+            } else {
+                convert::text(direction, "direction")?.parse()?
+            },
+            occurred_at: convert::timestamp(occurred_at, "occurred_at")?,
+            subject: convert::optional_text(Some(subject), "subject")?,
+            body: convert::optional_text(Some(body), "body")?,
+            metadata: interaction::metadata(metadata, "metadata")?,
+        };
+        Ok(PyInteraction(
+            self.with(py, |crm| crm.interactions().add(new))?,
+        ))
+    }
+
+    /// Records many interactions from prepared columns; returns their ids (int64 array).
+    fn add_interaction_columns<'py>(
+        &self,
+        py: Python<'py>,
+        columns: &Bound<'py, PyDict>,
+    ) -> PyCrmResult<Bound<'py, PyArray1<i64>>> {
+        let rows = interaction_columns::from_py(columns)?;
+        let ids = self.with(py, |crm| crm.interactions().add_many(rows))?;
+        Ok(PyArray1::from_vec(py, ids))
+    }
+
+    /// The interaction with this id.
+    fn get_interaction(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyCrmResult<PyInteraction> {
+        let id = convert::int(id, "id")?;
+        Ok(PyInteraction(
+            self.with(py, |crm| crm.interactions().get(id))?,
+        ))
+    }
+
+    /// A customer's interactions matching keyword filters, newest first unless `order_by` says
+    /// otherwise, in pages.
+    #[pyo3(signature = (customer_id, filters, order_by, limit, offset))]
+    fn interaction_timeline(
+        &self,
+        py: Python<'_>,
+        customer_id: &Bound<'_, PyAny>,
+        filters: Option<&Bound<'_, PyDict>>,
+        order_by: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
+        offset: Option<&Bound<'_, PyAny>>,
+    ) -> PyCrmResult<Vec<PyInteraction>> {
+        let customer_id = convert::int(customer_id, "customer_id")?;
+        let q = query(filters, order_by, limit, offset)?;
+        let found = self.with(py, |crm| crm.interactions().timeline(customer_id, &q))?;
+        Ok(found.into_iter().map(PyInteraction).collect())
+    }
+
+    /// Like `interaction_timeline`, as columns (see `interaction_columns::to_py`).
+    #[pyo3(signature = (customer_id, filters, order_by, limit, offset))]
+    fn interaction_timeline_columns<'py>(
+        &self,
+        py: Python<'py>,
+        customer_id: &Bound<'py, PyAny>,
+        filters: Option<&Bound<'py, PyDict>>,
+        order_by: Option<&Bound<'py, PyAny>>,
+        limit: Option<&Bound<'py, PyAny>>,
+        offset: Option<&Bound<'py, PyAny>>,
+    ) -> PyCrmResult<Bound<'py, PyDict>> {
+        let customer_id = convert::int(customer_id, "customer_id")?;
+        let q = query(filters, order_by, limit, offset)?;
+        let found = self.with(py, |crm| crm.interactions().timeline(customer_id, &q))?;
+        Ok(interaction_columns::to_py(py, found)?)
+    }
+
+    /// Interactions (of any customer) matching keyword filters, in order and page.
+    #[pyo3(signature = (filters, order_by, limit, offset))]
+    fn find_interactions(
+        &self,
+        py: Python<'_>,
+        filters: Option<&Bound<'_, PyDict>>,
+        order_by: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
+        offset: Option<&Bound<'_, PyAny>>,
+    ) -> PyCrmResult<Vec<PyInteraction>> {
+        let q = query(filters, order_by, limit, offset)?;
+        let found = self.with(py, |crm| crm.interactions().find(&q))?;
+        Ok(found.into_iter().map(PyInteraction).collect())
+    }
+
+    /// Like `find_interactions`, as columns (see `interaction_columns::to_py`).
+    #[pyo3(signature = (filters, order_by, limit, offset))]
+    fn find_interaction_columns<'py>(
+        &self,
+        py: Python<'py>,
+        filters: Option<&Bound<'py, PyDict>>,
+        order_by: Option<&Bound<'py, PyAny>>,
+        limit: Option<&Bound<'py, PyAny>>,
+        offset: Option<&Bound<'py, PyAny>>,
+    ) -> PyCrmResult<Bound<'py, PyDict>> {
+        let q = query(filters, order_by, limit, offset)?;
+        let found = self.with(py, |crm| crm.interactions().find(&q))?;
+        Ok(interaction_columns::to_py(py, found)?)
+    }
+
+    /// How many interactions match keyword filters.
+    #[pyo3(signature = (filters))]
+    fn count_interactions(
+        &self,
+        py: Python<'_>,
+        filters: Option<&Bound<'_, PyDict>>,
+    ) -> PyCrmResult<i64> {
+        let f = filter(filters)?;
+        self.with(py, |crm| crm.interactions().count(&f))
     }
 }

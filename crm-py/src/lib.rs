@@ -11,11 +11,13 @@ mod convert;
 mod customer;
 mod database;
 mod errors;
+mod interaction;
+mod interaction_columns;
 mod product;
 mod purchase;
 mod purchase_columns;
 
-use crm_core::{LifecycleStage, PurchaseStatus, Source};
+use crm_core::{Channel, Direction, InteractionKind, LifecycleStage, PurchaseStatus, Source};
 use pyo3::prelude::*;
 
 #[pymodule]
@@ -32,10 +34,18 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "LINE_ITEM_COLUMNS",
         purchase_columns::NEW_ITEM_COLUMNS.to_vec(),
     )?;
+    m.add("CHANNELS", Channel::NAMES.to_vec())?;
+    m.add("DIRECTIONS", Direction::NAMES.to_vec())?;
+    m.add("INTERACTION_KINDS", InteractionKind::NAMES.to_vec())?;
+    m.add(
+        "INTERACTION_COLUMNS",
+        interaction_columns::NEW_COLUMNS.to_vec(),
+    )?;
     m.add_class::<database::Database>()?;
     m.add_class::<customer::PyCustomer>()?;
     m.add_class::<product::PyProduct>()?;
     m.add_class::<purchase::PyPurchase>()?;
     m.add_class::<purchase::PyLineItem>()?;
+    m.add_class::<interaction::PyInteraction>()?;
     Ok(())
 }

@@ -11,10 +11,12 @@ use std::collections::BTreeSet;
 use crm_core::{Currency, LineItemColumns, NewPurchaseColumns, PurchaseColumns, PurchaseStatus};
 use numpy::PyArray1;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList};
 
-use crate::columns::{int_column, micros, optional_int_column, text_column, time_column};
-use crate::convert::{self, type_name};
+use crate::columns::{
+    coded_column, int_column, micros, optional_int_column, text_column, time_column,
+};
+use crate::convert;
 use crate::errors::{PyCrmResult, invalid_argument};
 
 /// The purchase columns `purchases.add_many` knows, in the order messages list them.
@@ -37,99 +39,6 @@ pub const NEW_ITEM_COLUMNS: [&str; 7] = [
     "quantity",
     "unit_price",
 ];
-
-/// A column of a small vocabulary (currencies, statuses), as prepared by the Python package.
-enum Coded<T> {
-    /// One value for every row.
-    All(T),
-    /// One value per row.
-    Rows(Vec<T>),
-}
-
-impl<T: Copy> Coded<T> {
-    fn into_rows(self, n: usize) -> Vec<T> {
-        match self {
-            Coded::All(v) => vec![v; n],
-            Coded::Rows(v) => v,
-        }
-    }
-}
-
-/// Reads a vocabulary column: a single str for every row, or a pair `(codes, values)` where
-/// `codes` is an int64 array of positions in the list `values` (-1: missing). Each distinct value
-/// is converted once by `parse` (missing values as None); an error names the first row holding
-/// the value.
-fn coded_column<T: Copy>(
-    col: &Bound<'_, PyAny>,
-    name: &str,
-    parse: impl Fn(Option<&str>) -> crm_core::Result<T>,
-) -> PyCrmResult<Coded<T>> {
-    if col.is_instance_of::<PyString>() {
-        return Ok(Coded::All(parse(Some(&convert::text(col, name)?))?));
-    }
-    let wrong = || {
-        invalid_argument(format!(
-            "column {name}: expected a str or (codes, values), got {}",
-            type_name(col)
-        ))
-    };
-    let pair = col.cast::<PyTuple>().map_err(|_| wrong())?;
-    if pair.len() != 2 {
-        return Err(wrong());
-    }
-    let codes = int_column(&pair.get_item(0)?, name)?;
-    let values = pair.get_item(1)?;
-    let values = values.cast::<PyList>().map_err(|_| wrong())?;
-    // The first row holding each value (for messages), and the first missing one.
-    let mut first_row = vec![None; values.len()];
-    let mut first_missing = None;
-    for (row, &c) in codes.iter().enumerate() {
-        if c == -1 {
-            first_missing.get_or_insert(row);
-        } else if let Some(slot) = usize::try_from(c).ok().and_then(|k| first_row.get_mut(k)) {
-            slot.get_or_insert(row);
-        }
-    }
-    // Each distinct value once; the first bad one in row order is reported.
-    let mut missing = None;
-    let mut parsed = Vec::with_capacity(values.len());
-    let mut errors = Vec::new();
-    if let Some(row) = first_missing {
-        match parse(None) {
-            Ok(v) => missing = Some(v),
-            Err(e) => errors.push((row, e.in_row(row).into())),
-        }
-    }
-    for (v, row) in values.iter().zip(first_row) {
-        let row = row.unwrap_or(0);
-        let value = convert::text(&v, &format!("column {name}, row {row}"))
-            .and_then(|text| parse(Some(&text)).map_err(|e| e.in_row(row).into()));
-        match value {
-            Ok(v) => parsed.push(v),
-            Err(e) => errors.push((row, e)),
-        }
-    }
-    if let Some((_, e)) = errors.into_iter().min_by_key(|(row, _)| *row) {
-        return Err(e);
-    }
-    let mut out = Vec::with_capacity(codes.len());
-    for (row, &c) in codes.iter().enumerate() {
-        let v = match (c, missing) {
-            (-1, Some(m)) => m,
-            _ => *usize::try_from(c)
-                .ok()
-                .and_then(|k| parsed.get(k))
-                .ok_or_else(|| {
-                    invalid_argument(format!(
-                        "column {name}, row {row}: code {c} is out of range ({} values)",
-                        parsed.len()
-                    ))
-                })?,
-        };
-        out.push(v);
-    }
-    Ok(Coded::Rows(out))
-}
 
 fn currency(text: Option<&str>) -> crm_core::Result<Currency> {
     // A missing currency gets the core's "three-letter code" message.

@@ -71,6 +71,9 @@ pub enum InteractionKind {
 
 vocabulary!(InteractionKind, "kind", [Note => "note", Call => "call", Message => "message", Meeting => "meeting", Visit => "visit", Other => "other"]);
 
+/// Interaction metadata: a JSON object.
+pub type Metadata = serde_json::Map<String, serde_json::Value>;
+
 /// Longest subject accepted, in characters.
 pub const MAX_SUBJECT_LEN: usize = 500;
 /// Longest body accepted, in bytes (1 MiB).

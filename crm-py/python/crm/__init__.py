@@ -19,6 +19,11 @@
         db.purchases.set_status(order.id, "refunded")
         lines = db.purchases.line_items_frame(purchased_at__gte=date(2026, 1, 1))  # long format
 
+        db.interactions.add(ada.id, "phone", kind="call", subject="Delivery date",
+                            metadata={"agent": "li", "minutes": 4})
+        db.interactions.timeline(ada.id, limit=20)          # newest first
+        db.interactions.find_frame(channel__in=["email", "chat"])
+
 Errors are :class:`CrmError` subclasses that also inherit the fitting builtin
 (:class:`NotFoundError` is a ``KeyError``, :class:`InvalidInputError` a ``ValueError`` …), each
 with the stable numeric ``code`` shared with the C library.
@@ -28,9 +33,10 @@ Times: a naive ``datetime`` means UTC; crm returns aware UTC datetimes, and Data
 code (``2500, "EUR"`` is €25.00).
 """
 
-from crm._crm import Customer, LineItem, Product, Purchase, __version__
+from crm._crm import Customer, Interaction, LineItem, Product, Purchase, __version__
 from crm.customers import SOURCES, STAGES, Customers
 from crm.database import Database, open
+from crm.interactions import CHANNELS, DIRECTIONS, INTERACTION_KINDS, Interactions
 from crm.products import Products
 from crm.purchases import PURCHASE_STATUSES, Purchases
 from crm.exceptions import (
@@ -67,6 +73,11 @@ __all__ = [
     "Purchase",
     "LineItem",
     "PURCHASE_STATUSES",
+    "Interactions",
+    "Interaction",
+    "CHANNELS",
+    "DIRECTIONS",
+    "INTERACTION_KINDS",
     "CrmError",
     "InvalidArgumentError",
     "InvalidInputError",

@@ -16,6 +16,10 @@ ADD_MANY_COLUMNS: list[str]
 PRODUCT_COLUMNS: list[str]
 PURCHASE_COLUMNS: list[str]
 LINE_ITEM_COLUMNS: list[str]
+CHANNELS: list[str]
+DIRECTIONS: list[str]
+INTERACTION_KINDS: list[str]
+INTERACTION_COLUMNS: list[str]
 
 @final
 class Customer:
@@ -160,6 +164,45 @@ class Purchase:
     def __hash__(self) -> int: ...
 
 @final
+class Interaction:
+    """A customer touchpoint as stored. Read-only."""
+
+    @property
+    def id(self) -> int:
+        """The store's id."""
+    @property
+    def customer_id(self) -> int:
+        """Whose touchpoint: the customer's id."""
+    @property
+    def channel(self) -> str:
+        """The channel: email, phone, chat, sms, social, web or in_person."""
+    @property
+    def direction(self) -> str:
+        """Who started it: inbound (the customer) or outbound (the company)."""
+    @property
+    def kind(self) -> str:
+        """The kind: note, call, message, meeting, visit or other."""
+    @property
+    def occurred_at(self) -> datetime:
+        """When it happened (aware, UTC)."""
+    @property
+    def subject(self) -> str | None:
+        """Subject line (trimmed), or None."""
+    @property
+    def body(self) -> str | None:
+        """Free text, or None."""
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """Anything else, as a dict of JSON values (a new dict on each access)."""
+    @property
+    def created_at(self) -> datetime:
+        """When it was recorded (aware, UTC)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The interaction as a dict of its fields; ``metadata`` as a dict."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
 class Database:
     """The native handle behind ``crm.Database``."""
 
@@ -281,3 +324,47 @@ class Database:
         offset: int | None,
     ) -> dict[str, Any]: ...
     def count_purchases(self, filters: dict[str, Any]) -> int: ...
+    def add_interaction(
+        self,
+        customer_id: int,
+        channel: str,
+        kind: str | None,
+        direction: str | None,
+        occurred_at: datetime | None,
+        subject: str | None,
+        body: str | None,
+        metadata: str | None,
+    ) -> Interaction: ...
+    def add_interaction_columns(self, columns: dict[str, Any]) -> npt.NDArray[np.int64]: ...
+    def get_interaction(self, id: int) -> Interaction: ...
+    def interaction_timeline(
+        self,
+        customer_id: int,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> list[Interaction]: ...
+    def interaction_timeline_columns(
+        self,
+        customer_id: int,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> dict[str, Any]: ...
+    def find_interactions(
+        self,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> list[Interaction]: ...
+    def find_interaction_columns(
+        self,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> dict[str, Any]: ...
+    def count_interactions(self, filters: dict[str, Any]) -> int: ...

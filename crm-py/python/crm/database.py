@@ -8,6 +8,7 @@ from types import TracebackType
 
 from crm import _crm
 from crm.customers import Customers
+from crm.interactions import Interactions
 from crm.products import Products
 from crm.purchases import Purchases
 
@@ -28,7 +29,7 @@ class Database:
     releases the GIL while the store works.
     """
 
-    __slots__ = ("_raw", "customers", "products", "purchases")
+    __slots__ = ("_raw", "customers", "products", "purchases", "interactions")
 
     customers: Customers
     """The customers of this store."""
@@ -36,6 +37,8 @@ class Database:
     """The product catalogue of this store."""
     purchases: Purchases
     """The purchases of this store, with their line items."""
+    interactions: Interactions
+    """The interactions of this store (customer touchpoints) and the customer timeline."""
 
     def __init__(
         self,
@@ -53,6 +56,7 @@ class Database:
         self.customers = Customers(self._raw)
         self.products = Products(self._raw)
         self.purchases = Purchases(self._raw)
+        self.interactions = Interactions(self._raw)
 
     def close(self) -> None:
         """Closes the store. Later calls raise :class:`InvalidArgumentError`; closing twice is
