@@ -87,6 +87,13 @@ pub struct AuditEntry {
     pub changes: Map<String, Json>,
 }
 
+impl AuditEntry {
+    /// The changes as compact JSON text (for the C and Python faces).
+    pub fn changes_json(&self) -> String {
+        Json::Object(self.changes.clone()).to_string()
+    }
+}
+
 /// Changes between two versions of a record given as `(field, before, after, personal)`; fields
 /// whose value did not change are left out.
 pub fn diff(fields: impl IntoIterator<Item = (&'static str, Json, Json, bool)>) -> Vec<Change> {
