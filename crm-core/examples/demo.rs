@@ -157,6 +157,35 @@ fn main() -> crm_core::Result<()> {
     );
 
     purchases_and_timeline(&crm, &ids, now)?;
+    segments(&crm)?;
+    Ok(())
+}
+
+/// A saved segment written in the filter text syntax, counted and listed as the data stands.
+fn segments(crm: &Crm) -> crm_core::Result<()> {
+    let text = "source in ('web', 'ads') and total_spend >= 5000 and last_purchase >= '2026-06-01'";
+    crm.segments()
+        .save_text("big recent web/ads spenders", text)?;
+    println!("\nsegment 'big recent web/ads spenders': {text}");
+    println!(
+        "  {} members; top 3 by spend:",
+        crm.segments().count("big recent web/ads spenders")?
+    );
+    let top = Query::default()
+        .order_by(OrderBy::desc("total_spend"))
+        .limit(3);
+    for c in crm
+        .segments()
+        .members("big recent web/ads spenders", &top)?
+    {
+        println!(
+            "  #{:<5} {:<20} {:<9} {}",
+            c.id,
+            c.name,
+            c.source.as_str(),
+            c.stage.as_str()
+        );
+    }
     Ok(())
 }
 
