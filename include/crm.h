@@ -19,7 +19,8 @@
  * Ownership. Handles and results are opaque. Each constructor's documentation names its
  *   destructor (crm_close, crm_customer_free, crm_customer_list_free, crm_filter_free,
  *   crm_product_free, crm_purchase_free, crm_purchase_table_free, crm_line_item_table_free,
- *   crm_interaction_free, crm_interaction_list_free); every destructor accepts NULL. Strings
+ *   crm_interaction_free, crm_interaction_list_free, crm_note_list_free, crm_audit_list_free,
+ *   crm_segment_list_free); every destructor accepts NULL. Strings
  *   passed in are NUL-terminated UTF-8 and are copied; strings returned are borrowed from the
  *   object that returned them and stay valid until it is freed.
  *   Never free() anything this library returns. Pointer out-parameters are set to NULL on failure.
@@ -34,6 +35,10 @@
  * Columns. Batch calls take and return columns: crm_*_add_many reads one C array per field;
  *   result tables (crm_purchase_table, crm_line_item_table) lend out one const int64_t array per
  *   integer column and one string per row and text column, valid until the table is freed.
+ *
+ * Result lists. Lists of rows (crm_note_list, crm_audit_list, crm_segment_list) are read by
+ *   index with crm_<list>_len and one accessor per field, crm_<list>_<field>(list, i); an index
+ *   out of range gives 0 or NULL.
  *
  * Time. int64_t microseconds since 1970-01-01T00:00:00Z (UTC). CRM_TIME_NOW means "now, by the
  *   handle's clock" (see crm_set_clock). Calendar boundaries and date literals in filters use the
@@ -213,15 +218,23 @@ typedef enum crm_code {
 } crm_code;
 
 /*
- A customer as stored. Returned by `crm_customer_get`, `crm_customer_get_by_external_id` and
- `crm_customer_update` (free it with `crm_customer_free`), or borrowed from a
- `crm_customer_list`. It is a copy: it stays valid after the handle is closed and does not change
+ Audit entries found by `crm_audit_find`, in order. Read them by index (0 to
+ `crm_audit_list_len` - 1); free the list with `crm_audit_list_free`. It is a copy: it stays
+ valid after the handle is closed. Its strings are valid until it is freed.
+ */
+typedef struct crm_audit_list crm_audit_list;
+
+/*
+ A customer as stored. Returned by `crm_customer_get`, `crm_customer_get_by_external_id`,
+ `crm_customer_update`, `crm_customer_add_tags` and `crm_customer_remove_tags` (free it with
+ `crm_customer_free`), or borrowed from a `crm_customer_list`. It is a copy: it stays valid after the handle is closed and does not change
  when the store does. Its strings are valid until it is freed.
  */
 typedef struct crm_customer crm_customer;
 
 /*
- The customers found by `crm_customer_find`, in order. Free with `crm_customer_list_free`.
+ The customers found by `crm_customer_find` or `crm_segment_members`, in order. Free with
+ `crm_customer_list_free`.
  */
 typedef struct crm_customer_list crm_customer_list;
 
@@ -265,6 +278,13 @@ typedef struct crm_interaction_list crm_interaction_list;
 typedef struct crm_line_item_table crm_line_item_table;
 
 /*
+ The notes on one record, newest first, from `crm_note_all`. Read them by index (0 to
+ `crm_note_list_len` - 1); free the list with `crm_note_list_free`. It is a copy: it stays
+ valid after the handle is closed. Its strings are valid until it is freed.
+ */
+typedef struct crm_note_list crm_note_list;
+
+/*
  A product as stored. Returned by `crm_product_get` and `crm_product_get_by_sku`; free it with
  `crm_product_free`. It is a copy: it stays valid after the handle is closed and does not change
  when the store does. Its strings are valid until it is freed.
@@ -285,6 +305,13 @@ typedef struct crm_purchase crm_purchase;
  is freed. It does not belong to any handle.
  */
 typedef struct crm_purchase_table crm_purchase_table;
+
+/*
+ The saved segments, by name, from `crm_segment_all`. Read them by index (0 to
+ `crm_segment_list_len` - 1); free the list with `crm_segment_list_free`. It is a copy: it
+ stays valid after the handle is closed. Its strings are valid until it is freed.
+ */
+typedef struct crm_segment_list crm_segment_list;
 
 /*
  How to open a store. Initialise with `crm_open_options_init`, then set what you need.
@@ -446,8 +473,8 @@ typedef struct crm_customer_patch {
 
 /*
  Order and page of a finder (`crm_customer_find`, `crm_purchase_find_columns`,
- `crm_purchase_line_items`, `crm_interaction_timeline`, `crm_interaction_find`). Initialise with
- `crm_find_options_init`.
+ `crm_purchase_line_items`, `crm_interaction_timeline`, `crm_interaction_find`,
+ `crm_audit_find`, `crm_segment_members`). Initialise with `crm_find_options_init`.
  */
 typedef struct crm_find_options {
     /*
@@ -903,9 +930,9 @@ int64_t crm_customer_updated_at(const struct crm_customer *customer);
 int64_t crm_customer_version(const struct crm_customer *customer);
 
 /*
- Frees a customer returned by `crm_customer_get`, `crm_customer_get_by_external_id` or
- `crm_customer_update`. Does nothing when `customer` is NULL. Never pass a customer borrowed
- from a list.
+ Frees a customer returned by `crm_customer_get`, `crm_customer_get_by_external_id`,
+ `crm_customer_update`, `crm_customer_add_tags` or `crm_customer_remove_tags`. Does nothing when
+ `customer` is NULL. Never pass a customer borrowed from a list.
  */
 void crm_customer_free(struct crm_customer *customer);
 
@@ -970,6 +997,36 @@ int crm_customer_update(struct crm_db *db,
                         struct crm_customer **out);
 
 /*
+ Adds the `n` tags in `tags` to customer `id`, keeping the ones it has. Tags are normalised
+ (trimmed, lower-cased) and kept sorted without duplicates. The version goes up by one when a
+ tag is new; adding tags the customer already carries changes nothing. When `out` is not NULL,
+ `*out` receives the stored result (free it with `crm_customer_free`; NULL on failure).
+
+ Errors: `CRM_NOT_FOUND` (no customer `id`), `CRM_INVALID_INPUT` (a tag fails validation; the
+ message names it), `CRM_INVALID_ARGUMENT` (NULL `db`, `tags` NULL with `n` > 0, a NULL
+ entry, invalid UTF-8). The read and the write are one transaction; nothing is written on
+ failure.
+ */
+int crm_customer_add_tags(struct crm_db *db,
+                          int64_t id,
+                          const char *const *tags,
+                          size_t n,
+                          struct crm_customer **out);
+
+/*
+ Removes the `n` tags in `tags` from customer `id` (compared in normal form: trimmed,
+ lower-cased); tags it does not carry are ignored. The version goes up by one when a tag was
+ removed. `*out` as for `crm_customer_add_tags`.
+
+ Errors as for `crm_customer_add_tags`.
+ */
+int crm_customer_remove_tags(struct crm_db *db,
+                             int64_t id,
+                             const char *const *tags,
+                             size_t n,
+                             struct crm_customer **out);
+
+/*
  Deletes customer `id`. `flags` is 0 or `CRM_DELETE_CASCADE`. Without cascade, a customer other
  records refer to is refused with `CRM_CONSTRAINT`. `CRM_NOT_FOUND` when there is none.
  */
@@ -1011,8 +1068,8 @@ size_t crm_customer_list_len(const struct crm_customer_list *list);
 const struct crm_customer *crm_customer_list_get(const struct crm_customer_list *list, size_t i);
 
 /*
- Frees a list from `crm_customer_find` and the customers in it. Does nothing when `list` is
- NULL.
+ Frees a list from `crm_customer_find` or `crm_segment_members` and the customers in it. Does
+ nothing when `list` is NULL.
  */
 void crm_customer_list_free(struct crm_customer_list *list);
 
@@ -1044,6 +1101,21 @@ int crm_customer_add_many(struct crm_db *db,
                           size_t n,
                           const struct crm_customer_columns *columns,
                           int64_t *out_ids);
+
+/*
+ Parses `text` in the filter text syntax (grammar in `docs/filters.md`), e.g.
+ `"source = 'web' and total_spend > 10000 and last_purchase < '2026-01-01'"` or
+ `"(stage in ('lead', 'prospect') or tags contains 'vip') and not email is null"`. Empty or blank
+ text matches every record. Quoted strings are always values, never syntax. `*out` receives the
+ filter (free with `crm_filter_free`, or hand it to a combinator); NULL on failure.
+
+ Errors: `CRM_PARSE` for a syntax error, nesting deeper than 64 levels or text over 64 KiB; the
+ message names the character position, counted from 0 (`parse error at position 9: …`).
+ `CRM_INVALID_ARGUMENT` for a NULL `text` or `out`, invalid UTF-8, or a tree nested too deep
+ to combine. Field names and value types are checked when the filter is used
+ (`CRM_INVALID_INPUT`), as for the builders.
+ */
+int crm_filter_parse(const char *text, struct crm_filter **out);
 
 /*
  `field op value` on a text, e-mail, phone, stage, source or timestamp field (a timestamp takes
@@ -1748,6 +1820,257 @@ void crm_interaction_list_free(struct crm_interaction_list *list);
  of the wrong type.
  */
 int crm_interaction_count(struct crm_db *db, const struct crm_filter *filter, int64_t *out);
+
+/*
+ Adds a note to a record: `entity` is `"customer"`, `"product"`, `"purchase"` or
+ `"interaction"`, `entity_id` the record's id. The body is trimmed; the note is signed with the
+ handle's principal (`crm_open_options.principal`) and recorded in the audit trail. The new
+ note's id goes to `*out_id` when `out_id` is not NULL.
+
+ Errors: `CRM_NOT_FOUND` (no such record), `CRM_INVALID_INPUT` (an unknown `entity`, a blank
+ body or one over 64 KiB; the message names the field), `CRM_INVALID_ARGUMENT` (NULL `db`,
+ `entity` or `body`, invalid UTF-8). Nothing is written on failure.
+ */
+int crm_note_add(struct crm_db *db,
+                 const char *entity,
+                 int64_t entity_id,
+                 const char *body,
+                 int64_t *out_id);
+
+/*
+ Reads the notes on a record (`entity` and `entity_id` as for `crm_note_add`), newest first.
+ `*out` receives the list: free it with `crm_note_list_free`; NULL on failure. A record
+ without notes gives an empty list.
+
+ Errors: `CRM_NOT_FOUND` (no such record), `CRM_INVALID_INPUT` (an unknown `entity`),
+ `CRM_INVALID_ARGUMENT` (NULL `db`, `entity` or `out`, invalid UTF-8).
+ */
+int crm_note_all(struct crm_db *db,
+                 const char *entity,
+                 int64_t entity_id,
+                 struct crm_note_list **out);
+
+/*
+ The number of notes in the list; 0 for NULL.
+ */
+size_t crm_note_list_len(const struct crm_note_list *list);
+
+/*
+ The id of note `i`; 0 when `i` is out of range or `list` is NULL.
+ */
+int64_t crm_note_list_id(const struct crm_note_list *list, size_t i);
+
+/*
+ The text of note `i` (trimmed), or NULL when `i` is out of range. Valid until the list is
+ freed.
+ */
+const char *crm_note_list_body(const struct crm_note_list *list, size_t i);
+
+/*
+ Who wrote note `i` (the principal of the handle that added it), or NULL when `i` is out of
+ range. Valid until the list is freed.
+ */
+const char *crm_note_list_author(const struct crm_note_list *list, size_t i);
+
+/*
+ When note `i` was added, in microseconds since the epoch (UTC); 0 when `i` is out of range.
+ */
+int64_t crm_note_list_created_at(const struct crm_note_list *list, size_t i);
+
+/*
+ Frees a list from `crm_note_all`. Does nothing when `list` is NULL.
+ */
+void crm_note_list_free(struct crm_note_list *list);
+
+/*
+ Finds the audit entries matching `filter` (NULL: all), oldest first unless
+ `options->order_by` is given, paged by `options` (NULL: all). `*out` receives the list: free
+ it with `crm_audit_list_free`; NULL on failure. `filter` stays the caller's (free it with
+ `crm_filter_free`).
+
+ Every write is recorded in the same transaction as the write itself, with the handle's
+ principal and role. The fields a filter or `order_by` may name: `id`, `at` (a timestamp),
+ `principal`, `role`, `entity` (`"customer"`, `"product"`, `"purchase"`, `"interaction"`,
+ `"note"`, `"segment"` …), `entity_id`, `action` (`"create"`, `"update"`, `"delete"`,
+ `"bulk_create"`).
+
+ Errors: `CRM_INVALID_INPUT` for an unknown field in the filter or `order_by` (the message lists
+ the known fields) or a value that does not fit its field (an unknown action),
+ `CRM_INVALID_ARGUMENT` for a NULL `db` or `out`, a value of the wrong type, a bad
+ `options->struct_size` or a negative offset.
+ */
+int crm_audit_find(struct crm_db *db,
+                   const struct crm_filter *filter,
+                   const struct crm_find_options *options,
+                   struct crm_audit_list **out);
+
+/*
+ The number of entries in the list; 0 for NULL.
+ */
+size_t crm_audit_list_len(const struct crm_audit_list *list);
+
+/*
+ The id of entry `i`: its position in the trail (increasing, from 1); 0 when `i` is out of range
+ or `list` is NULL.
+ */
+int64_t crm_audit_list_id(const struct crm_audit_list *list, size_t i);
+
+/*
+ When the write of entry `i` happened (by the writing handle's clock), in microseconds since
+ the epoch (UTC); 0 when `i` is out of range.
+ */
+int64_t crm_audit_list_at(const struct crm_audit_list *list, size_t i);
+
+/*
+ Who wrote entry `i` (the principal the handle was opened for, `"system"` by default), or NULL
+ when `i` is out of range. Valid until the list is freed.
+ */
+const char *crm_audit_list_principal(const struct crm_audit_list *list, size_t i);
+
+/*
+ The writer's role for entry `i` (`"admin"`, `"agent"`, `"analyst"` or a custom role), or NULL
+ when `i` is out of range. Valid until the list is freed.
+ */
+const char *crm_audit_list_role(const struct crm_audit_list *list, size_t i);
+
+/*
+ The kind of record entry `i` is about (`"customer"`, `"product"`, `"purchase"`,
+ `"interaction"`, `"note"`, `"segment"` …), or NULL when `i` is out of range. Valid until the
+ list is freed.
+ */
+const char *crm_audit_list_entity(const struct crm_audit_list *list, size_t i);
+
+/*
+ The id of the record entry `i` is about; 0 when the entry names no single record (a
+ `"bulk_create"` entry: its changes hold `count`, `first_id` and `last_id`), when `i` is out of
+ range or `list` is NULL. Record ids start at 1, so 0 never names a record.
+ */
+int64_t crm_audit_list_entity_id(const struct crm_audit_list *list, size_t i);
+
+/*
+ What entry `i`'s write did: `"create"`, `"update"`, `"delete"` or `"bulk_create"`. A static
+ string (valid for the whole program); NULL when `i` is out of range.
+ */
+const char *crm_audit_list_action(const struct crm_audit_list *list, size_t i);
+
+/*
+ The changes of entry `i` as compact JSON text, always an object: for each changed field
+ `{"field": {"before": …, "after": …}}` (`null` before a create and after a delete); for a
+ `"bulk_create"` entry `count`, `first_id` and `last_id`. Erased personal values read as
+ `"[erased]"`. NULL when `i` is out of range. Valid until the list is freed.
+ */
+const char *crm_audit_list_changes_json(const struct crm_audit_list *list, size_t i);
+
+/*
+ Frees a list from `crm_audit_find`. Does nothing when `list` is NULL.
+ */
+void crm_audit_list_free(struct crm_audit_list *list);
+
+/*
+ Saves a new segment `name` (trimmed; 1–200 characters, no control characters) for the customers
+ matching `filter`. The filter is copied (it stays the caller's: free it with
+ `crm_filter_free`) and checked against the customer fields now, so a saved segment always runs;
+ its members are computed when asked, so they follow the data. For every customer, save the
+ empty text with `crm_segment_save_text`. The save is recorded in the audit trail.
+
+ Errors: `CRM_ALREADY_EXISTS` (the name is taken), `CRM_INVALID_INPUT` (a bad name, an unknown
+ field in the filter — the message lists the known fields — or a value that does not fit its
+ field), `CRM_INVALID_ARGUMENT` (NULL `db`, `name` or `filter`, invalid UTF-8, a value of the
+ wrong type). Nothing is written on failure.
+ */
+int crm_segment_save(struct crm_db *db, const char *name, const struct crm_filter *filter);
+
+/*
+ Saves a new segment `name` for the customers matching `text`, written in the filter text
+ syntax (as for `crm_filter_parse`; empty text: every customer). The text is kept and read back
+ by `crm_segment_list_text`.
+
+ Errors as for `crm_segment_save`, and `CRM_PARSE` for a syntax error (the message names the
+ character position); `CRM_INVALID_ARGUMENT` for a NULL `text`. Nothing is written on failure.
+ */
+int crm_segment_save_text(struct crm_db *db, const char *name, const char *text);
+
+/*
+ Replaces the filter of segment `name` with a copy of `filter` (checked as by
+ `crm_segment_save`); the segment's text, if it had one, is dropped.
+
+ Errors: `CRM_NOT_FOUND` (no segment `name`), otherwise as for `crm_segment_save` without
+ `CRM_ALREADY_EXISTS`. Nothing is written on failure.
+ */
+int crm_segment_update(struct crm_db *db, const char *name, const struct crm_filter *filter);
+
+/*
+ Replaces the filter of segment `name` with `text` in the filter text syntax (kept as the
+ segment's text).
+
+ Errors: `CRM_NOT_FOUND` (no segment `name`), otherwise as for `crm_segment_save_text` without
+ `CRM_ALREADY_EXISTS`. Nothing is written on failure.
+ */
+int crm_segment_update_text(struct crm_db *db, const char *name, const char *text);
+
+/*
+ Deletes segment `name`; its customers stay. Recorded in the audit trail.
+
+ Errors: `CRM_NOT_FOUND` (no segment `name`), `CRM_INVALID_ARGUMENT` (NULL `db` or `name`,
+ invalid UTF-8).
+ */
+int crm_segment_delete(struct crm_db *db, const char *name);
+
+/*
+ Stores in `*out` how many customers are in segment `name` now.
+
+ Errors: `CRM_NOT_FOUND` (no segment `name`), `CRM_INVALID_ARGUMENT` (NULL `db`, `name` or
+ `out`, invalid UTF-8).
+ */
+int crm_segment_count(struct crm_db *db, const char *name, int64_t *out);
+
+/*
+ The customers in segment `name` now, ordered and paged by `options` (NULL: by id, all). `*out`
+ receives the list: free it with `crm_customer_list_free`; NULL on failure.
+
+ Errors: `CRM_NOT_FOUND` (no segment `name`), `CRM_INVALID_INPUT` (an unknown field in
+ `options->order_by`), `CRM_INVALID_ARGUMENT` (NULL `db`, `name` or `out`, invalid UTF-8, a
+ bad `options->struct_size`, a negative offset).
+ */
+int crm_segment_members(struct crm_db *db,
+                        const char *name,
+                        const struct crm_find_options *options,
+                        struct crm_customer_list **out);
+
+/*
+ Reads every saved segment, ordered by name. `*out` receives the list: free it with
+ `crm_segment_list_free`; NULL on failure.
+
+ Errors: `CRM_INVALID_ARGUMENT` (NULL `db` or `out`), `CRM_STORAGE`.
+ */
+int crm_segment_all(struct crm_db *db, struct crm_segment_list **out);
+
+/*
+ The number of segments in the list; 0 for NULL.
+ */
+size_t crm_segment_list_len(const struct crm_segment_list *list);
+
+/*
+ The id of segment `i`; 0 when `i` is out of range or `list` is NULL.
+ */
+int64_t crm_segment_list_id(const struct crm_segment_list *list, size_t i);
+
+/*
+ The name of segment `i`, or NULL when `i` is out of range. Valid until the list is freed.
+ */
+const char *crm_segment_list_name(const struct crm_segment_list *list, size_t i);
+
+/*
+ The filter text of segment `i` as saved (trimmed) by `crm_segment_save_text` or
+ `crm_segment_update_text`; NULL when its filter was saved from a built `crm_filter`, or when
+ `i` is out of range. Valid until the list is freed.
+ */
+const char *crm_segment_list_text(const struct crm_segment_list *list, size_t i);
+
+/*
+ Frees a list from `crm_segment_all`. Does nothing when `list` is NULL.
+ */
+void crm_segment_list_free(struct crm_segment_list *list);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -93,10 +93,21 @@ impl<'a> Customers<'a> {
     /// anything changed. With `expected_version` set, a customer changed meanwhile is refused with
     /// `CONFLICT`.
     pub fn update(&self, id: i64, patch: &CustomerPatch) -> Result<Customer> {
+        self.modify(id, |_| Ok(patch.clone()))
+    }
+
+    /// Reads customer `id`, builds a patch from it and applies it, all in one transaction (so a
+    /// read-modify-write such as adding a tag cannot race another writer), and audits the change.
+    fn modify(
+        &self,
+        id: i64,
+        make: impl FnOnce(&Customer) -> Result<CustomerPatch>,
+    ) -> Result<Customer> {
         let now = self.crm.now();
         self.crm.store().write(|conn| {
             let before = store::get(conn, id)?;
-            let after = store::update(conn, id, patch, now)?;
+            let patch = make(&before)?;
+            let after = store::update(conn, id, &patch, now)?;
             if after.version != before.version {
                 let changes = updated(&before, &after);
                 audit::record(
@@ -115,28 +126,20 @@ impl<'a> Customers<'a> {
 
     /// Adds tags to a customer (an update: the version goes up when a tag is new).
     pub fn add_tags<S: AsRef<str>>(&self, id: i64, tags: &[S]) -> Result<Customer> {
-        let current = self.get(id)?;
-        let mut all = current.tags.clone();
-        all.extend(tags.iter().map(|t| t.as_ref().to_owned()));
-        self.update(
-            id,
-            &CustomerPatch::default()
-                .tags(all)
-                .expect_version(current.version),
-        )
+        let new = crate::model::contact::normalize_tags(tags)?;
+        self.modify(id, |current| {
+            let all = current.tags.iter().cloned().chain(new.iter().cloned());
+            Ok(CustomerPatch::default().tags(all))
+        })
     }
 
     /// Removes tags from a customer (tags it does not carry are ignored).
     pub fn remove_tags<S: AsRef<str>>(&self, id: i64, tags: &[S]) -> Result<Customer> {
-        let current = self.get(id)?;
         let drop = crate::model::contact::normalize_tags(tags)?;
-        let kept = current.tags.iter().filter(|t| !drop.contains(t)).cloned();
-        self.update(
-            id,
-            &CustomerPatch::default()
-                .tags(kept)
-                .expect_version(current.version),
-        )
+        self.modify(id, |current| {
+            Ok(CustomerPatch::default()
+                .tags(current.tags.iter().filter(|t| !drop.contains(t)).cloned()))
+        })
     }
 
     /// Deletes a customer. With [`DeleteMode::Restrict`], refuses with `CONSTRAINT` while other

@@ -57,9 +57,9 @@ pub const CRM_DELETE_CASCADE: u32 = 1;
 // ------------------------------------------------------------------------------------------------
 // The customer object
 
-/// A customer as stored. Returned by `crm_customer_get`, `crm_customer_get_by_external_id` and
-/// `crm_customer_update` (free it with `crm_customer_free`), or borrowed from a
-/// `crm_customer_list`. It is a copy: it stays valid after the handle is closed and does not change
+/// A customer as stored. Returned by `crm_customer_get`, `crm_customer_get_by_external_id`,
+/// `crm_customer_update`, `crm_customer_add_tags` and `crm_customer_remove_tags` (free it with
+/// `crm_customer_free`), or borrowed from a `crm_customer_list`. It is a copy: it stays valid after the handle is closed and does not change
 /// when the store does. Its strings are valid until it is freed.
 #[derive(Debug)]
 pub struct crm_customer {
@@ -268,9 +268,9 @@ pub unsafe extern "C" fn crm_customer_version(customer: *const crm_customer) -> 
     )
 }
 
-/// Frees a customer returned by `crm_customer_get`, `crm_customer_get_by_external_id` or
-/// `crm_customer_update`. Does nothing when `customer` is NULL. Never pass a customer borrowed
-/// from a list.
+/// Frees a customer returned by `crm_customer_get`, `crm_customer_get_by_external_id`,
+/// `crm_customer_update`, `crm_customer_add_tags` or `crm_customer_remove_tags`. Does nothing when
+/// `customer` is NULL. Never pass a customer borrowed from a list.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_customer_free(customer: *mut crm_customer) {
     guard_value("crm_customer_free", (), || {
@@ -602,6 +602,82 @@ pub unsafe extern "C" fn crm_customer_update(
     })
 }
 
+/// Shared body of `crm_customer_add_tags` / `crm_customer_remove_tags`.
+///
+/// # Safety
+/// `tags` is NULL or `n` NUL-terminated strings; `out` is NULL or writable.
+unsafe fn change_tags(
+    db: &mut crm_db,
+    id: i64,
+    tags: *const *const c_char,
+    n: usize,
+    out: *mut *mut crm_customer,
+    add: bool,
+) -> Result<()> {
+    // SAFETY: NULL or writable.
+    let out = unsafe { opt_out_ptr(out) };
+    // SAFETY: NULL or `n` NUL-terminated strings.
+    let tags = unsafe { str_array(tags, n, "tags") }?;
+    let customers = db.crm.customers();
+    let stored = if add {
+        customers.add_tags(id, &tags)?
+    } else {
+        customers.remove_tags(id, &tags)?
+    };
+    if let Some(out) = out {
+        *out = boxed(crm_customer::new(stored)?);
+    }
+    Ok(())
+}
+
+/// Adds the `n` tags in `tags` to customer `id`, keeping the ones it has. Tags are normalised
+/// (trimmed, lower-cased) and kept sorted without duplicates. The version goes up by one when a
+/// tag is new; adding tags the customer already carries changes nothing. When `out` is not NULL,
+/// `*out` receives the stored result (free it with `crm_customer_free`; NULL on failure).
+///
+/// Errors: `CRM_NOT_FOUND` (no customer `id`), `CRM_INVALID_INPUT` (a tag fails validation; the
+/// message names it), `CRM_INVALID_ARGUMENT` (NULL `db`, `tags` NULL with `n` > 0, a NULL
+/// entry, invalid UTF-8). The read and the write are one transaction; nothing is written on
+/// failure.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_customer_add_tags(
+    db: *mut crm_db,
+    id: i64,
+    tags: *const *const c_char,
+    n: usize,
+    out: *mut *mut crm_customer,
+) -> c_int {
+    // SAFETY: NULL or writable; cleared before the handle is checked.
+    unsafe { clear_out(out) };
+    // SAFETY: `db` is NULL or an open handle used by this thread only.
+    guard_db("crm_customer_add_tags", unsafe { db.as_mut() }, |db| {
+        // SAFETY: NULL or valid pointers of the documented types.
+        unsafe { change_tags(db, id, tags, n, out, true) }
+    })
+}
+
+/// Removes the `n` tags in `tags` from customer `id` (compared in normal form: trimmed,
+/// lower-cased); tags it does not carry are ignored. The version goes up by one when a tag was
+/// removed. `*out` as for `crm_customer_add_tags`.
+///
+/// Errors as for `crm_customer_add_tags`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_customer_remove_tags(
+    db: *mut crm_db,
+    id: i64,
+    tags: *const *const c_char,
+    n: usize,
+    out: *mut *mut crm_customer,
+) -> c_int {
+    // SAFETY: NULL or writable; cleared before the handle is checked.
+    unsafe { clear_out(out) };
+    // SAFETY: `db` is NULL or an open handle used by this thread only.
+    guard_db("crm_customer_remove_tags", unsafe { db.as_mut() }, |db| {
+        // SAFETY: NULL or valid pointers of the documented types.
+        unsafe { change_tags(db, id, tags, n, out, false) }
+    })
+}
+
 /// Deletes customer `id`. `flags` is 0 or `CRM_DELETE_CASCADE`. Without cascade, a customer other
 /// records refer to is refused with `CRM_CONSTRAINT`. `CRM_NOT_FOUND` when there is none.
 #[unsafe(no_mangle)]
@@ -627,8 +703,8 @@ pub unsafe extern "C" fn crm_customer_delete(db: *mut crm_db, id: i64, flags: u3
 // Find and count
 
 /// Order and page of a finder (`crm_customer_find`, `crm_purchase_find_columns`,
-/// `crm_purchase_line_items`, `crm_interaction_timeline`, `crm_interaction_find`). Initialise with
-/// `crm_find_options_init`.
+/// `crm_purchase_line_items`, `crm_interaction_timeline`, `crm_interaction_find`,
+/// `crm_audit_find`, `crm_segment_members`). Initialise with `crm_find_options_init`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct crm_find_options {
@@ -697,10 +773,22 @@ pub(crate) unsafe fn query(
     Ok(query)
 }
 
-/// The customers found by `crm_customer_find`, in order. Free with `crm_customer_list_free`.
+/// The customers found by `crm_customer_find` or `crm_segment_members`, in order. Free with
+/// `crm_customer_list_free`.
 #[derive(Debug)]
 pub struct crm_customer_list {
     items: Vec<crm_customer>,
+}
+
+impl crm_customer_list {
+    pub(crate) fn new(items: Vec<Customer>) -> Result<crm_customer_list> {
+        Ok(crm_customer_list {
+            items: items
+                .into_iter()
+                .map(crm_customer::new)
+                .collect::<Result<_>>()?,
+        })
+    }
 }
 
 /// Finds the customers matching `filter` (NULL: all), ordered and paged by `options` (NULL: by
@@ -724,14 +812,7 @@ pub unsafe extern "C" fn crm_customer_find(
         // SAFETY (all): NULL or valid pointers of the documented types.
         let out = unsafe { out_ptr(out, "out") }?;
         let query = unsafe { query(filter, options) }?;
-        let items = db
-            .crm
-            .customers()
-            .find(&query)?
-            .into_iter()
-            .map(crm_customer::new)
-            .collect::<Result<_>>()?;
-        *out = boxed(crm_customer_list { items });
+        *out = boxed(crm_customer_list::new(db.crm.customers().find(&query)?)?);
         Ok(())
     })
 }
@@ -760,8 +841,8 @@ pub unsafe extern "C" fn crm_customer_list_get(
     })
 }
 
-/// Frees a list from `crm_customer_find` and the customers in it. Does nothing when `list` is
-/// NULL.
+/// Frees a list from `crm_customer_find` or `crm_segment_members` and the customers in it. Does
+/// nothing when `list` is NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_customer_list_free(list: *mut crm_customer_list) {
     guard_value("crm_customer_list_free", (), || {

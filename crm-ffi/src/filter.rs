@@ -1,9 +1,9 @@
-//! The filter builder: C functions that build one `crm_core::Filter` AST, the same one the Rust
-//! builder and Python keyword filters build.
+//! The filter builder and parser: C functions that build one `crm_core::Filter` AST, the same one
+//! the Rust builder, the text syntax and Python keyword filters build.
 //!
 //! Field names and value types are checked by crm-core when the filter is used (`CRM_INVALID_INPUT`
 //! for an unknown field, with the known fields listed), so building only fails for NULL pointers,
-//! invalid UTF-8 or an unknown operator.
+//! invalid UTF-8 or an unknown operator, and parsing also for a syntax error (`CRM_PARSE`).
 
 use std::ffi::{c_char, c_int};
 
@@ -74,16 +74,22 @@ unsafe fn build_nested(
 ) -> Result<()> {
     // SAFETY: forwarded contract.
     let out = unsafe { out_ptr(out, "out") }?;
+    check_depth(depth)?;
+    *out = boxed(crm_filter {
+        filter: make()?,
+        depth,
+    });
+    Ok(())
+}
+
+/// Refuses a nesting depth beyond `Filter::MAX_DEPTH`.
+fn check_depth(depth: usize) -> Result<()> {
     if depth > Filter::MAX_DEPTH {
         return Err(Error::InvalidArgument(format!(
             "filter nests {depth} levels deep; at most {} are allowed",
             Filter::MAX_DEPTH
         )));
     }
-    *out = boxed(crm_filter {
-        filter: make()?,
-        depth,
-    });
     Ok(())
 }
 
@@ -96,6 +102,31 @@ unsafe fn take(f: *mut crm_filter) -> Option<(Filter, usize)> {
     (!f.is_null()).then(|| {
         let f = unsafe { Box::from_raw(f) };
         (f.filter, f.depth)
+    })
+}
+
+/// Parses `text` in the filter text syntax (grammar in `docs/filters.md`), e.g.
+/// `"source = 'web' and total_spend > 10000 and last_purchase < '2026-01-01'"` or
+/// `"(stage in ('lead', 'prospect') or tags contains 'vip') and not email is null"`. Empty or blank
+/// text matches every record. Quoted strings are always values, never syntax. `*out` receives the
+/// filter (free with `crm_filter_free`, or hand it to a combinator); NULL on failure.
+///
+/// Errors: `CRM_PARSE` for a syntax error, nesting deeper than 64 levels or text over 64 KiB; the
+/// message names the character position, counted from 0 (`parse error at position 9: …`).
+/// `CRM_INVALID_ARGUMENT` for a NULL `text` or `out`, invalid UTF-8, or a tree nested too deep
+/// to combine. Field names and value types are checked when the filter is used
+/// (`CRM_INVALID_INPUT`), as for the builders.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_parse(text: *const c_char, out: *mut *mut crm_filter) -> c_int {
+    guard("crm_filter_parse", || {
+        // SAFETY: NULL or writable.
+        let out = unsafe { out_ptr(out, "out") }?;
+        // SAFETY: NULL or NUL-terminated.
+        let filter = Filter::parse(unsafe { req_str(text, "text") }?)?;
+        let depth = filter.depth();
+        check_depth(depth)?;
+        *out = boxed(crm_filter { filter, depth });
+        Ok(())
     })
 }
 
@@ -480,6 +511,27 @@ mod tests {
             .not();
         assert_eq!(unsafe { &(*not).filter }, &expected);
         unsafe { crm_filter_free(not) };
+    }
+
+    #[test]
+    fn parses_text_to_the_core_ast() {
+        let mut f = ptr::null_mut();
+        let text = c"source = 'web' and (stage = 'lead' or not tags contains 'vip')";
+        assert_eq!(unsafe { crm_filter_parse(text.as_ptr(), &mut f) }, 0);
+        let expected = Filter::eq("source", "web")
+            .and(Filter::eq("stage", "lead").or(Filter::has_tag("vip").not()));
+        assert_eq!(unsafe { &(*f).filter }, &expected);
+        assert_eq!(unsafe { (*f).depth }, 4);
+        unsafe { crm_filter_free(f) };
+
+        let mut f = ptr::dangling_mut();
+        let code = unsafe { crm_filter_parse(c"source = ".as_ptr(), &mut f) };
+        assert_eq!(code, crate::crm_code::CRM_PARSE as c_int);
+        assert!(f.is_null());
+        let msg = unsafe { std::ffi::CStr::from_ptr(crate::crm_errmsg(ptr::null())) };
+        assert!(msg.to_str().unwrap().contains("position 9"), "{msg:?}");
+        let code = unsafe { crm_filter_parse(ptr::null(), &mut f) };
+        assert_eq!(code, crate::crm_code::CRM_INVALID_ARGUMENT as c_int);
     }
 
     #[test]

@@ -53,10 +53,22 @@ pub mod purchase;
 // Interactions: a customer's touchpoints and timeline.
 pub mod interaction;
 
+// Notes on any record.
+pub mod note;
+
+// The audit trail.
+pub mod audit;
+
+// Saved segments.
+pub mod segment;
+
+pub use audit::*;
 pub use customer::*;
 pub use db::*;
 pub use error::*;
 pub use filter::*;
 pub use interaction::*;
+pub use note::*;
 pub use product::*;
 pub use purchase::*;
+pub use segment::*;

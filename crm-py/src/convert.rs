@@ -8,6 +8,7 @@
 use chrono::NaiveDateTime;
 use crm_core::{OrderBy, Timestamp, Value};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{
     PyBool, PyBytes, PyDate, PyDateTime, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet,
     PyString, PyTuple, PyTzInfo, PyTzInfoAccess,
@@ -176,6 +177,18 @@ pub fn timestamp(obj: &Bound<'_, PyAny>, what: &str) -> PyCrmResult<Option<Times
 /// An instant as an aware UTC `datetime`.
 pub fn datetime<'py>(py: Python<'py>, t: Timestamp) -> PyResult<Bound<'py, PyDateTime>> {
     t.to_datetime().into_pyobject(py)
+}
+
+/// `json.loads`, looked up once.
+static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// A new Python dict from JSON text of an object the core wrote (interaction metadata, audit
+/// changes), read by Python's `json.loads`.
+pub fn json_object<'py>(py: Python<'py>, json: &str) -> PyResult<Bound<'py, PyAny>> {
+    let loads = JSON_LOADS.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py.import("json")?.getattr("loads")?.unbind())
+    })?;
+    loads.bind(py).call1((json,))
 }
 
 /// A filter literal: `None`, `bool`, `int`, `float`, `str`, `datetime` (and pandas / numpy

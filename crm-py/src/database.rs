@@ -14,15 +14,18 @@ use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDateTime, PyDict, PyString};
 
+use crate::audit::{self, PyAuditEntry};
 use crate::columns;
 use crate::convert::{self, type_name};
 use crate::customer::PyCustomer;
 use crate::errors::{PyCrmError, PyCrmResult, invalid_argument};
 use crate::interaction::{self, PyInteraction};
 use crate::interaction_columns;
+use crate::note::{self, PyNote};
 use crate::product::{self, PyProduct};
 use crate::purchase::{self, PyPurchase};
 use crate::purchase_columns;
+use crate::segment::PySegment;
 
 /// The fields `update` may change.
 const UPDATABLE: &str = "name, external_id, email, phone, company, stage, source, tags";
@@ -82,7 +85,7 @@ impl Database {
 }
 
 /// ANDs keyword filters (`stage="lead"`, `created_at__gte=…`) through `Filter::lookup`.
-fn filter(filters: Option<&Bound<'_, PyDict>>) -> PyCrmResult<Filter> {
+fn keyword_filter(filters: Option<&Bound<'_, PyDict>>) -> PyCrmResult<Filter> {
     let mut parts = Vec::new();
     if let Some(filters) = filters {
         for (key, value) in filters.iter() {
@@ -94,14 +97,28 @@ fn filter(filters: Option<&Bound<'_, PyDict>>) -> PyCrmResult<Filter> {
     Ok(Filter::all_of(parts))
 }
 
+/// Filter text (`"source = 'web' and total_spend > 10000"`, parsed by `Filter::parse`; None for
+/// none) ANDed with keyword filters.
+fn filter(
+    text: Option<&Bound<'_, PyAny>>,
+    filters: Option<&Bound<'_, PyDict>>,
+) -> PyCrmResult<Filter> {
+    let keywords = keyword_filter(filters)?;
+    match text.filter(|t| !t.is_none()) {
+        Some(t) => Ok(Filter::parse(&convert::text(t, "where")?)?.and(keywords)),
+        None => Ok(keywords),
+    }
+}
+
 fn query(
+    text: Option<&Bound<'_, PyAny>>,
     filters: Option<&Bound<'_, PyDict>>,
     order_by: Option<&Bound<'_, PyAny>>,
     limit: Option<&Bound<'_, PyAny>>,
     offset: Option<&Bound<'_, PyAny>>,
 ) -> PyCrmResult<Query> {
     Ok(Query {
-        filter: filter(filters)?,
+        filter: filter(text, filters)?,
         order_by: convert::order_by(order_by)?,
         limit: convert::optional_count(limit, "limit")?,
         offset: convert::optional_count(offset, "offset")?.unwrap_or(0),
@@ -176,6 +193,31 @@ fn key_bytes(key: &Bound<'_, PyAny>) -> PyCrmResult<Vec<u8>> {
         "key: expected bytes or str, got {}",
         type_name(key)
     )))
+}
+
+/// A segment's filter, given either as text or as keyword filters.
+enum SegmentFilter {
+    Text(String),
+    Ast(Filter),
+}
+
+fn segment_filter(
+    name: &str,
+    text: Option<&Bound<'_, PyAny>>,
+    filters: Option<&Bound<'_, PyDict>>,
+) -> PyCrmResult<SegmentFilter> {
+    let text = text.filter(|t| !t.is_none());
+    let has_keywords = filters.is_some_and(|f| !f.is_empty());
+    match (text, has_keywords) {
+        (Some(_), true) => Err(invalid_argument(format!(
+            "segment {name:?}: give the filter as text or as keyword filters, not both"
+        ))),
+        (Some(t), false) => Ok(SegmentFilter::Text(convert::text(t, "where")?)),
+        (None, true) => Ok(SegmentFilter::Ast(keyword_filter(filters)?)),
+        (None, false) => Err(invalid_argument(format!(
+            "segment {name:?}: a filter is required, as text or keyword filters (\"\" for every customer)"
+        ))),
+    }
 }
 
 #[pymethods]
@@ -425,44 +467,47 @@ impl Database {
         self.with(py, |crm| crm.customers().delete(id, mode))
     }
 
-    /// Customers matching keyword filters, in order and page.
-    #[pyo3(signature = (filters, order_by, limit, offset))]
+    /// Customers matching filter text and keyword filters, in order and page.
+    #[pyo3(signature = (text, filters, order_by, limit, offset))]
     fn find_customers(
         &self,
         py: Python<'_>,
+        text: Option<&Bound<'_, PyAny>>,
         filters: Option<&Bound<'_, PyDict>>,
         order_by: Option<&Bound<'_, PyAny>>,
         limit: Option<&Bound<'_, PyAny>>,
         offset: Option<&Bound<'_, PyAny>>,
     ) -> PyCrmResult<Vec<PyCustomer>> {
-        let q = query(filters, order_by, limit, offset)?;
+        let q = query(text, filters, order_by, limit, offset)?;
         let found = self.with(py, |crm| crm.customers().find(&q))?;
         Ok(found.into_iter().map(PyCustomer).collect())
     }
 
     /// Like `find_customers`, as columns (see `columns::to_py`).
-    #[pyo3(signature = (filters, order_by, limit, offset))]
+    #[pyo3(signature = (text, filters, order_by, limit, offset))]
     fn find_customer_columns<'py>(
         &self,
         py: Python<'py>,
+        text: Option<&Bound<'py, PyAny>>,
         filters: Option<&Bound<'py, PyDict>>,
         order_by: Option<&Bound<'py, PyAny>>,
         limit: Option<&Bound<'py, PyAny>>,
         offset: Option<&Bound<'py, PyAny>>,
     ) -> PyCrmResult<Bound<'py, PyDict>> {
-        let q = query(filters, order_by, limit, offset)?;
+        let q = query(text, filters, order_by, limit, offset)?;
         let cols = self.with(py, |crm| crm.customers().find_columns(&q))?;
         Ok(columns::to_py(py, cols)?)
     }
 
     /// How many customers match keyword filters.
-    #[pyo3(signature = (filters))]
+    #[pyo3(signature = (text, filters))]
     fn count_customers(
         &self,
         py: Python<'_>,
+        text: Option<&Bound<'_, PyAny>>,
         filters: Option<&Bound<'_, PyDict>>,
     ) -> PyCrmResult<i64> {
-        let f = filter(filters)?;
+        let f = filter(text, filters)?;
         self.with(py, |crm| crm.customers().count(&f))
     }
 
@@ -523,29 +568,31 @@ impl Database {
         self.with(py, |crm| crm.products().delete(id))
     }
 
-    /// Products matching keyword filters, in order and page.
-    #[pyo3(signature = (filters, order_by, limit, offset))]
+    /// Products matching filter text and keyword filters, in order and page.
+    #[pyo3(signature = (text, filters, order_by, limit, offset))]
     fn find_products(
         &self,
         py: Python<'_>,
+        text: Option<&Bound<'_, PyAny>>,
         filters: Option<&Bound<'_, PyDict>>,
         order_by: Option<&Bound<'_, PyAny>>,
         limit: Option<&Bound<'_, PyAny>>,
         offset: Option<&Bound<'_, PyAny>>,
     ) -> PyCrmResult<Vec<PyProduct>> {
-        let q = query(filters, order_by, limit, offset)?;
+        let q = query(text, filters, order_by, limit, offset)?;
         let found = self.with(py, |crm| crm.products().find(&q))?;
         Ok(found.into_iter().map(PyProduct).collect())
     }
 
     /// How many products match keyword filters.
-    #[pyo3(signature = (filters))]
+    #[pyo3(signature = (text, filters))]
     fn count_products(
         &self,
         py: Python<'_>,
+        text: Option<&Bound<'_, PyAny>>,
         filters: Option<&Bound<'_, PyDict>>,
     ) -> PyCrmResult<i64> {
-        let f = filter(filters)?;
+        let f = filter(text, filters)?;
         self.with(py, |crm| crm.products().count(&f))
     }
 
@@ -615,60 +662,64 @@ impl Database {
         ))
     }
 
-    /// Purchases matching keyword filters, in order and page, with their lines.
-    #[pyo3(signature = (filters, order_by, limit, offset))]
+    /// Purchases matching filter text and keyword filters, in order and page, with their lines.
+    #[pyo3(signature = (text, filters, order_by, limit, offset))]
     fn find_purchases(
         &self,
         py: Python<'_>,
+        text: Option<&Bound<'_, PyAny>>,
         filters: Option<&Bound<'_, PyDict>>,
         order_by: Option<&Bound<'_, PyAny>>,
         limit: Option<&Bound<'_, PyAny>>,
         offset: Option<&Bound<'_, PyAny>>,
     ) -> PyCrmResult<Vec<PyPurchase>> {
-        let q = query(filters, order_by, limit, offset)?;
+        let q = query(text, filters, order_by, limit, offset)?;
         let found = self.with(py, |crm| crm.purchases().find(&q))?;
         Ok(found.into_iter().map(PyPurchase).collect())
     }
 
     /// Like `find_purchases`, as columns without lines (see `purchase_columns::to_py`).
-    #[pyo3(signature = (filters, order_by, limit, offset))]
+    #[pyo3(signature = (text, filters, order_by, limit, offset))]
     fn find_purchase_columns<'py>(
         &self,
         py: Python<'py>,
+        text: Option<&Bound<'py, PyAny>>,
         filters: Option<&Bound<'py, PyDict>>,
         order_by: Option<&Bound<'py, PyAny>>,
         limit: Option<&Bound<'py, PyAny>>,
         offset: Option<&Bound<'py, PyAny>>,
     ) -> PyCrmResult<Bound<'py, PyDict>> {
-        let q = query(filters, order_by, limit, offset)?;
+        let q = query(text, filters, order_by, limit, offset)?;
         let cols = self.with(py, |crm| crm.purchases().find_columns(&q))?;
         Ok(purchase_columns::to_py(py, cols)?)
     }
 
-    /// The lines of the purchases matching keyword filters, as columns (see
+    /// The lines of the purchases matching filter text and keyword filters, as columns (see
     /// `purchase_columns::line_items_to_py`).
-    #[pyo3(signature = (filters, order_by, limit, offset))]
+    #[pyo3(signature = (text, filters, order_by, limit, offset))]
     fn find_line_item_columns<'py>(
         &self,
         py: Python<'py>,
+        text: Option<&Bound<'py, PyAny>>,
         filters: Option<&Bound<'py, PyDict>>,
         order_by: Option<&Bound<'py, PyAny>>,
         limit: Option<&Bound<'py, PyAny>>,
         offset: Option<&Bound<'py, PyAny>>,
     ) -> PyCrmResult<Bound<'py, PyDict>> {
-        let q = query(filters, order_by, limit, offset)?;
+        let q = query(text, filters, order_by, limit, offset)?;
         let cols = self.with(py, |crm| crm.purchases().line_item_columns(&q))?;
         Ok(purchase_columns::line_items_to_py(py, cols)?)
     }
 
     /// How many purchases match keyword filters.
-    #[pyo3(signature = (filters))]
+    #[pyo3(signature = (text, filters))]
     fn count_purchases(
         &self,
         py: Python<'_>,
+        text: Option<&Bound<'_, PyAny>>,
         filters: Option<&Bound<'_, PyDict>>,
     ) -> PyCrmResult<i64> {
-        let f = filter(filters)?;
+        let f = filter(text, filters)?;
         self.with(py, |crm| crm.purchases().count(&f))
     }
 
@@ -730,79 +781,272 @@ impl Database {
         ))
     }
 
-    /// A customer's interactions matching keyword filters, newest first unless `order_by` says
+    /// A customer's interactions matching filter text and keyword filters, newest first unless `order_by` says
     /// otherwise, in pages.
-    #[pyo3(signature = (customer_id, filters, order_by, limit, offset))]
+    #[pyo3(signature = (customer_id, text, filters, order_by, limit, offset))]
+    #[allow(clippy::too_many_arguments)]
     fn interaction_timeline(
         &self,
         py: Python<'_>,
         customer_id: &Bound<'_, PyAny>,
+        text: Option<&Bound<'_, PyAny>>,
         filters: Option<&Bound<'_, PyDict>>,
         order_by: Option<&Bound<'_, PyAny>>,
         limit: Option<&Bound<'_, PyAny>>,
         offset: Option<&Bound<'_, PyAny>>,
     ) -> PyCrmResult<Vec<PyInteraction>> {
         let customer_id = convert::int(customer_id, "customer_id")?;
-        let q = query(filters, order_by, limit, offset)?;
+        let q = query(text, filters, order_by, limit, offset)?;
         let found = self.with(py, |crm| crm.interactions().timeline(customer_id, &q))?;
         Ok(found.into_iter().map(PyInteraction).collect())
     }
 
     /// Like `interaction_timeline`, as columns (see `interaction_columns::to_py`).
-    #[pyo3(signature = (customer_id, filters, order_by, limit, offset))]
+    #[pyo3(signature = (customer_id, text, filters, order_by, limit, offset))]
+    #[allow(clippy::too_many_arguments)]
     fn interaction_timeline_columns<'py>(
         &self,
         py: Python<'py>,
         customer_id: &Bound<'py, PyAny>,
+        text: Option<&Bound<'py, PyAny>>,
         filters: Option<&Bound<'py, PyDict>>,
         order_by: Option<&Bound<'py, PyAny>>,
         limit: Option<&Bound<'py, PyAny>>,
         offset: Option<&Bound<'py, PyAny>>,
     ) -> PyCrmResult<Bound<'py, PyDict>> {
         let customer_id = convert::int(customer_id, "customer_id")?;
-        let q = query(filters, order_by, limit, offset)?;
+        let q = query(text, filters, order_by, limit, offset)?;
         let found = self.with(py, |crm| crm.interactions().timeline(customer_id, &q))?;
         Ok(interaction_columns::to_py(py, found)?)
     }
 
-    /// Interactions (of any customer) matching keyword filters, in order and page.
-    #[pyo3(signature = (filters, order_by, limit, offset))]
+    /// Interactions (of any customer) matching filter text and keyword filters, in order and page.
+    #[pyo3(signature = (text, filters, order_by, limit, offset))]
     fn find_interactions(
         &self,
         py: Python<'_>,
+        text: Option<&Bound<'_, PyAny>>,
         filters: Option<&Bound<'_, PyDict>>,
         order_by: Option<&Bound<'_, PyAny>>,
         limit: Option<&Bound<'_, PyAny>>,
         offset: Option<&Bound<'_, PyAny>>,
     ) -> PyCrmResult<Vec<PyInteraction>> {
-        let q = query(filters, order_by, limit, offset)?;
+        let q = query(text, filters, order_by, limit, offset)?;
         let found = self.with(py, |crm| crm.interactions().find(&q))?;
         Ok(found.into_iter().map(PyInteraction).collect())
     }
 
     /// Like `find_interactions`, as columns (see `interaction_columns::to_py`).
-    #[pyo3(signature = (filters, order_by, limit, offset))]
+    #[pyo3(signature = (text, filters, order_by, limit, offset))]
     fn find_interaction_columns<'py>(
         &self,
         py: Python<'py>,
+        text: Option<&Bound<'py, PyAny>>,
         filters: Option<&Bound<'py, PyDict>>,
         order_by: Option<&Bound<'py, PyAny>>,
         limit: Option<&Bound<'py, PyAny>>,
         offset: Option<&Bound<'py, PyAny>>,
     ) -> PyCrmResult<Bound<'py, PyDict>> {
-        let q = query(filters, order_by, limit, offset)?;
+        let q = query(text, filters, order_by, limit, offset)?;
         let found = self.with(py, |crm| crm.interactions().find(&q))?;
         Ok(interaction_columns::to_py(py, found)?)
     }
 
     /// How many interactions match keyword filters.
-    #[pyo3(signature = (filters))]
+    #[pyo3(signature = (text, filters))]
     fn count_interactions(
         &self,
         py: Python<'_>,
+        text: Option<&Bound<'_, PyAny>>,
         filters: Option<&Bound<'_, PyDict>>,
     ) -> PyCrmResult<i64> {
-        let f = filter(filters)?;
+        let f = filter(text, filters)?;
         self.with(py, |crm| crm.interactions().count(&f))
+    }
+
+    /// Adds tags to customer `id` (an update: the version goes up when a tag is new).
+    fn add_customer_tags(
+        &self,
+        py: Python<'_>,
+        id: &Bound<'_, PyAny>,
+        tags: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<PyCustomer> {
+        let id = convert::int(id, "id")?;
+        let tags = convert::tags(tags, "tags")?;
+        Ok(PyCustomer(
+            self.with(py, |crm| crm.customers().add_tags(id, &tags))?,
+        ))
+    }
+
+    /// Removes tags from customer `id` (tags it does not carry are ignored).
+    fn remove_customer_tags(
+        &self,
+        py: Python<'_>,
+        id: &Bound<'_, PyAny>,
+        tags: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<PyCustomer> {
+        let id = convert::int(id, "id")?;
+        let tags = convert::tags(tags, "tags")?;
+        Ok(PyCustomer(
+            self.with(py, |crm| crm.customers().remove_tags(id, &tags))?,
+        ))
+    }
+
+    /// Adds a note to record `id` of kind `entity`.
+    fn add_note(
+        &self,
+        py: Python<'_>,
+        entity: &Bound<'_, PyAny>,
+        id: &Bound<'_, PyAny>,
+        body: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<PyNote> {
+        let entity = note::entity(required(entity, "entity")?)?;
+        let id = convert::int(id, "id")?;
+        let body = convert::text(required(body, "body")?, "body")?;
+        Ok(PyNote(
+            self.with(py, |crm| crm.notes().add(entity, id, &body))?,
+        ))
+    }
+
+    /// The notes on record `id` of kind `entity`, newest first.
+    fn list_notes(
+        &self,
+        py: Python<'_>,
+        entity: &Bound<'_, PyAny>,
+        id: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<Vec<PyNote>> {
+        let entity = note::entity(required(entity, "entity")?)?;
+        let id = convert::int(id, "id")?;
+        let found = self.with(py, |crm| crm.notes().list(entity, id))?;
+        Ok(found.into_iter().map(PyNote).collect())
+    }
+
+    /// Audit entries matching filter text and keyword filters, oldest first unless `order_by`
+    /// says otherwise, in pages.
+    #[pyo3(signature = (text, filters, order_by, limit, offset))]
+    fn find_audit(
+        &self,
+        py: Python<'_>,
+        text: Option<&Bound<'_, PyAny>>,
+        filters: Option<&Bound<'_, PyDict>>,
+        order_by: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
+        offset: Option<&Bound<'_, PyAny>>,
+    ) -> PyCrmResult<Vec<PyAuditEntry>> {
+        let q = query(text, filters, order_by, limit, offset)?;
+        let found = self.with(py, |crm| crm.audit().find(&q))?;
+        Ok(found.into_iter().map(PyAuditEntry).collect())
+    }
+
+    /// Like `find_audit`, as columns (see `audit::to_py`).
+    #[pyo3(signature = (text, filters, order_by, limit, offset))]
+    fn find_audit_columns<'py>(
+        &self,
+        py: Python<'py>,
+        text: Option<&Bound<'py, PyAny>>,
+        filters: Option<&Bound<'py, PyDict>>,
+        order_by: Option<&Bound<'py, PyAny>>,
+        limit: Option<&Bound<'py, PyAny>>,
+        offset: Option<&Bound<'py, PyAny>>,
+    ) -> PyCrmResult<Bound<'py, PyDict>> {
+        let q = query(text, filters, order_by, limit, offset)?;
+        let found = self.with(py, |crm| crm.audit().find(&q))?;
+        Ok(audit::to_py(py, found)?)
+    }
+
+    /// Saves a segment (`replace`: changes an existing one's filter). The filter is given either
+    /// as text (saved with its text) or as keyword filters (saved as the filter AST).
+    #[pyo3(signature = (name, text, filters, replace))]
+    fn save_segment(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyAny>,
+        text: Option<&Bound<'_, PyAny>>,
+        filters: Option<&Bound<'_, PyDict>>,
+        replace: bool,
+    ) -> PyCrmResult<PySegment> {
+        let name = convert::text(required(name, "name")?, "name")?;
+        let saved = match segment_filter(&name, text, filters)? {
+            SegmentFilter::Text(text) => self.with(py, |crm| {
+                let segments = crm.segments();
+                if replace {
+                    segments.update_text(&name, &text)
+                } else {
+                    segments.save_text(&name, &text)
+                }
+            })?,
+            SegmentFilter::Ast(filter) => self.with(py, |crm| {
+                let segments = crm.segments();
+                if replace {
+                    segments.update(&name, filter)
+                } else {
+                    segments.save(&name, filter)
+                }
+            })?,
+        };
+        Ok(PySegment(saved))
+    }
+
+    /// The segment with this name.
+    fn get_segment(&self, py: Python<'_>, name: &Bound<'_, PyAny>) -> PyCrmResult<PySegment> {
+        let name = convert::text(name, "name")?;
+        Ok(PySegment(self.with(py, |crm| crm.segments().get(&name))?))
+    }
+
+    /// Every segment, by name.
+    fn list_segments(&self, py: Python<'_>) -> PyCrmResult<Vec<PySegment>> {
+        let found = self.with(py, |crm| crm.segments().list())?;
+        Ok(found.into_iter().map(PySegment).collect())
+    }
+
+    /// Deletes the segment with this name (its customers stay).
+    fn delete_segment(&self, py: Python<'_>, name: &Bound<'_, PyAny>) -> PyCrmResult<()> {
+        let name = convert::text(name, "name")?;
+        self.with(py, |crm| crm.segments().delete(&name))
+    }
+
+    /// How many customers are in the segment now.
+    fn count_segment(&self, py: Python<'_>, name: &Bound<'_, PyAny>) -> PyCrmResult<i64> {
+        let name = convert::text(name, "name")?;
+        self.with(py, |crm| crm.segments().count(&name))
+    }
+
+    /// The segment's customers now, narrowed by filter text and keyword filters, in order and
+    /// page.
+    #[pyo3(signature = (name, text, filters, order_by, limit, offset))]
+    #[allow(clippy::too_many_arguments)]
+    fn segment_members(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyAny>,
+        text: Option<&Bound<'_, PyAny>>,
+        filters: Option<&Bound<'_, PyDict>>,
+        order_by: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
+        offset: Option<&Bound<'_, PyAny>>,
+    ) -> PyCrmResult<Vec<PyCustomer>> {
+        let name = convert::text(name, "name")?;
+        let q = query(text, filters, order_by, limit, offset)?;
+        let found = self.with(py, |crm| crm.segments().members(&name, &q))?;
+        Ok(found.into_iter().map(PyCustomer).collect())
+    }
+
+    /// Like `segment_members`, as columns (see `columns::to_py`).
+    #[pyo3(signature = (name, text, filters, order_by, limit, offset))]
+    #[allow(clippy::too_many_arguments)]
+    fn segment_member_columns<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        text: Option<&Bound<'py, PyAny>>,
+        filters: Option<&Bound<'py, PyDict>>,
+        order_by: Option<&Bound<'py, PyAny>>,
+        limit: Option<&Bound<'py, PyAny>>,
+        offset: Option<&Bound<'py, PyAny>>,
+    ) -> PyCrmResult<Bound<'py, PyDict>> {
+        let name = convert::text(name, "name")?;
+        let q = query(text, filters, order_by, limit, offset)?;
+        let cols = self.with(py, |crm| crm.segments().member_columns(&name, &q))?;
+        Ok(columns::to_py(py, cols)?)
     }
 }

@@ -11,10 +11,9 @@ use std::hash::{Hash, Hasher};
 
 use crm_core::model::interaction::parse_metadata;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDateTime, PyDict, PyString};
 
-use crate::convert::{self, datetime, type_name};
+use crate::convert::{self, datetime, json_object, type_name};
 use crate::errors::{PyCrmResult, invalid_argument};
 
 pub use crm_core::Metadata;
@@ -33,9 +32,6 @@ pub fn metadata(obj: &Bound<'_, PyAny>, what: &str) -> PyCrmResult<Metadata> {
     Ok(parse_metadata(&convert::text(obj, what)?)?)
 }
 
-/// `json.loads`, looked up once.
-static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
 /// An interaction's metadata as a new dict: its compact JSON text read by `json.loads`.
 pub fn metadata_dict<'py>(
     py: Python<'py>,
@@ -44,10 +40,7 @@ pub fn metadata_dict<'py>(
     if i.metadata.is_empty() {
         return Ok(PyDict::new(py).into_any());
     }
-    let loads = JSON_LOADS.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-        Ok(py.import("json")?.getattr("loads")?.unbind())
-    })?;
-    loads.bind(py).call1((i.metadata_json(),))
+    json_object(py, &i.metadata_json())
 }
 
 /// A customer touchpoint as stored: whose (`customer_id`), the channel, direction and kind, when

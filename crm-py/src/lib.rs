@@ -6,6 +6,7 @@
 //! `crm-core`; the user-facing API (keyword arguments, DataFrames, docs) is the pure-Python package
 //! in `crm-py/python/crm`.
 
+mod audit;
 mod columns;
 mod convert;
 mod customer;
@@ -13,11 +14,16 @@ mod database;
 mod errors;
 mod interaction;
 mod interaction_columns;
+mod note;
 mod product;
 mod purchase;
 mod purchase_columns;
+mod segment;
 
-use crm_core::{Channel, Direction, InteractionKind, LifecycleStage, PurchaseStatus, Source};
+use crm_core::{
+    AuditAction, Channel, Direction, EntityKind, InteractionKind, LifecycleStage, PurchaseStatus,
+    Source,
+};
 use pyo3::prelude::*;
 
 #[pymodule]
@@ -41,11 +47,16 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "INTERACTION_COLUMNS",
         interaction_columns::NEW_COLUMNS.to_vec(),
     )?;
+    m.add("NOTE_ENTITIES", EntityKind::NAMES.to_vec())?;
+    m.add("AUDIT_ACTIONS", AuditAction::NAMES.to_vec())?;
     m.add_class::<database::Database>()?;
     m.add_class::<customer::PyCustomer>()?;
     m.add_class::<product::PyProduct>()?;
     m.add_class::<purchase::PyPurchase>()?;
     m.add_class::<purchase::PyLineItem>()?;
     m.add_class::<interaction::PyInteraction>()?;
+    m.add_class::<note::PyNote>()?;
+    m.add_class::<audit::PyAuditEntry>()?;
+    m.add_class::<segment::PySegment>()?;
     Ok(())
 }

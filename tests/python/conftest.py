@@ -47,3 +47,30 @@ def people(db):
     for i, row in enumerate(rows):
         out.append(db.customers.add(**row, created_at=T0 + timedelta(days=i)))
     return out
+
+
+@pytest.fixture
+def shop(db, people):
+    """The five `people` with purchases and interactions, for the behavioural fields:
+
+    ============  ===========  ==============  =============  ================
+    customer      total_spend  purchase_count  last_purchase  last_interaction
+    ============  ===========  ==============  =============  ================
+    Ada           23000        2               2026-01-15     —
+    Grace         15000        1 (+1 refund)   2026-02-01     —
+    Alan          500          1               2025-06-01     2026-02-20
+    Edsger        0            0               —              —
+    Barbara       0            0               —              2025-12-01
+    ============  ===========  ==============  =============  ================
+    """
+    ada, grace, alan, _edsger, barbara = people
+    buy = db.purchases.add
+    buy(ada.id, 20000, "EUR", purchased_at=datetime(2025, 11, 10, 12))
+    buy(ada.id, 3000, "EUR", purchased_at=datetime(2026, 1, 15, 12))
+    buy(grace.id, 15000, "EUR", purchased_at=datetime(2026, 2, 1, 12))
+    refunded = buy(grace.id, 50000, "EUR", purchased_at=datetime(2026, 2, 10, 12))
+    db.purchases.set_status(refunded.id, "refunded")
+    buy(alan.id, 500, "EUR", purchased_at=datetime(2025, 6, 1, 12))
+    db.interactions.add(alan.id, "email", occurred_at=datetime(2026, 2, 20, 8))
+    db.interactions.add(barbara.id, "chat", occurred_at=datetime(2025, 12, 1, 8))
+    return people

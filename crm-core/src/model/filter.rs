@@ -196,6 +196,17 @@ impl Filter {
     /// `INVALID_ARGUMENT` rather than risking the stack.
     pub const MAX_DEPTH: usize = 64;
 
+    /// Nesting depth as the store counts it: a leaf is 1, each `and`/`or`/`not` adds one.
+    pub fn depth(&self) -> usize {
+        match self {
+            Filter::And(parts) | Filter::Or(parts) => {
+                1 + parts.iter().map(Filter::depth).max().unwrap_or(0)
+            }
+            Filter::Not(inner) => 1 + inner.depth(),
+            _ => 1,
+        }
+    }
+
     /// `field op value`.
     pub fn compare(field: impl Into<String>, op: CmpOp, value: impl Into<Value>) -> Filter {
         Filter::Compare {
@@ -444,6 +455,13 @@ mod tests {
             .or(Filter::eq("b", 2))
             .or(Filter::eq("c", 3));
         assert!(matches!(&g, Filter::Or(parts) if parts.len() == 3));
+    }
+
+    #[test]
+    fn depth() {
+        assert_eq!(Filter::eq("a", 1).depth(), 1);
+        assert_eq!(Filter::eq("a", 1).and(Filter::eq("b", 2).not()).depth(), 3);
+        assert_eq!(Filter::All.depth(), 1);
     }
 
     #[test]

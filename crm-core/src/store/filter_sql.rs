@@ -253,17 +253,26 @@ impl EntitySql<'_> {
                     )));
                 }
                 let needle = if f.ty == FieldType::Email {
-                    text.trim().to_lowercase()
+                    text.trim()
                 } else {
-                    text.clone()
+                    text.as_str()
                 };
-                let escaped = escape_like(&needle);
-                let pattern = match filter {
-                    Filter::Contains { .. } => format!("%{escaped}%"),
-                    _ => format!("{escaped}%"),
-                };
-                let _ = write!(out.sql, "{} LIKE ? ESCAPE '\\'", self.column(f));
-                out.params.push(SqlParam::Value(SqlValue::Text(pattern)));
+                // ASCII-only lower-casing on both sides, as SQLite's lower() does; instr/substr
+                // treat every character literally and have no pattern-length limit (LIKE does).
+                let needle = needle.to_ascii_lowercase();
+                let col = self.column(f);
+                match filter {
+                    Filter::Contains { .. } => {
+                        let _ = write!(out.sql, "instr(lower({col}), ?) > 0");
+                    }
+                    _ => {
+                        let _ = write!(out.sql, "substr(lower({col}), 1, ?) = ?");
+                        out.params.push(SqlParam::Value(SqlValue::Integer(
+                            needle.chars().count() as i64
+                        )));
+                    }
+                }
+                out.params.push(SqlParam::Value(SqlValue::Text(needle)));
             }
             Filter::HasTag(tag) => {
                 let (table, fk) = self.tag_table()?;
@@ -360,18 +369,6 @@ fn coerce(f: &FieldSpec, v: &Value, zone: Tz) -> Result<SqlValue> {
     }
 }
 
-/// Escapes `%`, `_` and the escape character itself for `LIKE … ESCAPE '\'`.
-fn escape_like(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,13 +381,13 @@ mod tests {
         let hostile = "x'; DROP TABLE customers; --";
         let f = Filter::eq("name", hostile).or(Filter::contains("company", "50%_off\\"));
         let c = customers().compile(&f, Tz::UTC).unwrap();
-        assert_eq!(c.sql, "(c.name = ? OR c.company LIKE ? ESCAPE '\\')");
+        assert_eq!(c.sql, "(c.name = ? OR instr(lower(c.company), ?) > 0)");
         assert!(!c.sql.contains("DROP"));
         assert_eq!(c.params.len(), 2);
         let SqlParam::Value(SqlValue::Text(p)) = &c.params[1] else {
             panic!()
         };
-        assert_eq!(p, "%50\\%\\_off\\\\%");
+        assert_eq!(p, "50%_off\\", "wildcards are plain characters");
     }
 
     #[test]

@@ -24,6 +24,13 @@
         db.interactions.timeline(ada.id, limit=20)          # newest first
         db.interactions.find_frame(channel__in=["email", "chat"])
 
+        db.customers.find("source = 'web' and total_spend > 10000")   # filter text
+        db.customers.add_tags(ada.id, "newsletter")
+        db.segments.save("vip web", source="web", tags="vip")          # or as filter text
+        db.segments.members_frame("vip web")                           # an export
+        db.notes.add("customer", ada.id, "Prefers e-mail after 18:00.")
+        db.audit.find_frame(entity="customer", entity_id=ada.id)       # who changed what, when
+
 Errors are :class:`CrmError` subclasses that also inherit the fitting builtin
 (:class:`NotFoundError` is a ``KeyError``, :class:`InvalidInputError` a ``ValueError`` …), each
 with the stable numeric ``code`` shared with the C library.
@@ -33,12 +40,25 @@ Times: a naive ``datetime`` means UTC; crm returns aware UTC datetimes, and Data
 code (``2500, "EUR"`` is €25.00).
 """
 
-from crm._crm import Customer, Interaction, LineItem, Product, Purchase, __version__
+from crm._crm import (
+    AuditEntry,
+    Customer,
+    Interaction,
+    LineItem,
+    Note,
+    Product,
+    Purchase,
+    Segment,
+    __version__,
+)
+from crm.audit import AUDIT_ACTIONS, Audit
 from crm.customers import SOURCES, STAGES, Customers
 from crm.database import Database, open
 from crm.interactions import CHANNELS, DIRECTIONS, INTERACTION_KINDS, Interactions
+from crm.notes import NOTE_ENTITIES, Notes
 from crm.products import Products
 from crm.purchases import PURCHASE_STATUSES, Purchases
+from crm.segments import Segments
 from crm.exceptions import (
     AlreadyExistsError,
     BusyError,
@@ -78,6 +98,14 @@ __all__ = [
     "CHANNELS",
     "DIRECTIONS",
     "INTERACTION_KINDS",
+    "Notes",
+    "Note",
+    "NOTE_ENTITIES",
+    "Segments",
+    "Segment",
+    "Audit",
+    "AuditEntry",
+    "AUDIT_ACTIONS",
     "CrmError",
     "InvalidArgumentError",
     "InvalidInputError",

@@ -20,6 +20,8 @@ CHANNELS: list[str]
 DIRECTIONS: list[str]
 INTERACTION_KINDS: list[str]
 INTERACTION_COLUMNS: list[str]
+NOTE_ENTITIES: list[str]
+AUDIT_ACTIONS: list[str]
 
 @final
 class Customer:
@@ -203,6 +205,90 @@ class Interaction:
     def __hash__(self) -> int: ...
 
 @final
+class Note:
+    """A free-text note on a record, as stored. Read-only."""
+
+    @property
+    def id(self) -> int:
+        """The store's id."""
+    @property
+    def entity(self) -> str:
+        """The kind of record the note is about: customer, product, purchase or interaction."""
+    @property
+    def entity_id(self) -> int:
+        """The id of the record the note is about."""
+    @property
+    def body(self) -> str:
+        """The text, trimmed."""
+    @property
+    def author(self) -> str:
+        """Who wrote it: the principal of the handle that added it."""
+    @property
+    def created_at(self) -> datetime:
+        """When it was written (aware, UTC)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The note as a dict of its fields."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class AuditEntry:
+    """One entry of the audit trail. Read-only."""
+
+    @property
+    def id(self) -> int:
+        """Position in the trail (increasing)."""
+    @property
+    def at(self) -> datetime:
+        """When the write happened (aware, UTC)."""
+    @property
+    def principal(self) -> str:
+        """Who wrote: the principal of the handle."""
+    @property
+    def role(self) -> str:
+        """The principal's role."""
+    @property
+    def entity(self) -> str:
+        """The kind of record: customer, product, purchase, interaction, note, segment …"""
+    @property
+    def entity_id(self) -> int | None:
+        """The record's id, or None for a bulk entry."""
+    @property
+    def action(self) -> str:
+        """What happened: create, update, delete or bulk_create."""
+    @property
+    def changes(self) -> dict[str, Any]:
+        """``field → {"before": …, "after": …}`` (a new dict on each access)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as a dict of its fields; ``changes`` as a dict."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Segment:
+    """A saved segment: a name for a customer filter. Read-only."""
+
+    @property
+    def id(self) -> int:
+        """The store's id."""
+    @property
+    def name(self) -> str:
+        """The segment's unique name."""
+    @property
+    def text(self) -> str | None:
+        """The filter text it was saved with, or None when saved from keyword filters."""
+    @property
+    def created_at(self) -> datetime:
+        """When the segment was saved first (aware, UTC)."""
+    @property
+    def updated_at(self) -> datetime:
+        """When its filter last changed (aware, UTC)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The segment as a dict of its fields."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
 class Database:
     """The native handle behind ``crm.Database``."""
 
@@ -254,6 +340,7 @@ class Database:
     def delete_customer(self, id: int, cascade: bool) -> None: ...
     def find_customers(
         self,
+        text: str | None,
         filters: dict[str, Any],
         order_by: str | list[str] | None,
         limit: int | None,
@@ -261,12 +348,13 @@ class Database:
     ) -> list[Customer]: ...
     def find_customer_columns(
         self,
+        text: str | None,
         filters: dict[str, Any],
         order_by: str | list[str] | None,
         limit: int | None,
         offset: int | None,
     ) -> dict[str, Any]: ...
-    def count_customers(self, filters: dict[str, Any]) -> int: ...
+    def count_customers(self, text: str | None, filters: dict[str, Any]) -> int: ...
     def add_product(
         self,
         sku: str,
@@ -281,12 +369,13 @@ class Database:
     def delete_product(self, id: int) -> None: ...
     def find_products(
         self,
+        text: str | None,
         filters: dict[str, Any],
         order_by: str | list[str] | None,
         limit: int | None,
         offset: int | None,
     ) -> list[Product]: ...
-    def count_products(self, filters: dict[str, Any]) -> int: ...
+    def count_products(self, text: str | None, filters: dict[str, Any]) -> int: ...
     def add_purchase(
         self,
         customer_id: int,
@@ -304,6 +393,7 @@ class Database:
     def set_purchase_status(self, id: int, status: str) -> Purchase: ...
     def find_purchases(
         self,
+        text: str | None,
         filters: dict[str, Any],
         order_by: str | list[str] | None,
         limit: int | None,
@@ -311,6 +401,7 @@ class Database:
     ) -> list[Purchase]: ...
     def find_purchase_columns(
         self,
+        text: str | None,
         filters: dict[str, Any],
         order_by: str | list[str] | None,
         limit: int | None,
@@ -318,12 +409,13 @@ class Database:
     ) -> dict[str, Any]: ...
     def find_line_item_columns(
         self,
+        text: str | None,
         filters: dict[str, Any],
         order_by: str | list[str] | None,
         limit: int | None,
         offset: int | None,
     ) -> dict[str, Any]: ...
-    def count_purchases(self, filters: dict[str, Any]) -> int: ...
+    def count_purchases(self, text: str | None, filters: dict[str, Any]) -> int: ...
     def add_interaction(
         self,
         customer_id: int,
@@ -340,6 +432,7 @@ class Database:
     def interaction_timeline(
         self,
         customer_id: int,
+        text: str | None,
         filters: dict[str, Any],
         order_by: str | list[str] | None,
         limit: int | None,
@@ -348,6 +441,7 @@ class Database:
     def interaction_timeline_columns(
         self,
         customer_id: int,
+        text: str | None,
         filters: dict[str, Any],
         order_by: str | list[str] | None,
         limit: int | None,
@@ -355,6 +449,7 @@ class Database:
     ) -> dict[str, Any]: ...
     def find_interactions(
         self,
+        text: str | None,
         filters: dict[str, Any],
         order_by: str | list[str] | None,
         limit: int | None,
@@ -362,9 +457,55 @@ class Database:
     ) -> list[Interaction]: ...
     def find_interaction_columns(
         self,
+        text: str | None,
         filters: dict[str, Any],
         order_by: str | list[str] | None,
         limit: int | None,
         offset: int | None,
     ) -> dict[str, Any]: ...
-    def count_interactions(self, filters: dict[str, Any]) -> int: ...
+    def count_interactions(self, text: str | None, filters: dict[str, Any]) -> int: ...
+    def add_customer_tags(self, id: int, tags: tuple[str, ...]) -> Customer: ...
+    def remove_customer_tags(self, id: int, tags: tuple[str, ...]) -> Customer: ...
+    def add_note(self, entity: str, id: int, body: str) -> Note: ...
+    def list_notes(self, entity: str, id: int) -> list[Note]: ...
+    def find_audit(
+        self,
+        text: str | None,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> list[AuditEntry]: ...
+    def find_audit_columns(
+        self,
+        text: str | None,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> dict[str, Any]: ...
+    def save_segment(
+        self, name: str, text: str | None, filters: dict[str, Any], replace: bool
+    ) -> Segment: ...
+    def get_segment(self, name: str) -> Segment: ...
+    def list_segments(self) -> list[Segment]: ...
+    def delete_segment(self, name: str) -> None: ...
+    def count_segment(self, name: str) -> int: ...
+    def segment_members(
+        self,
+        name: str,
+        text: str | None,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> list[Customer]: ...
+    def segment_member_columns(
+        self,
+        name: str,
+        text: str | None,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> dict[str, Any]: ...

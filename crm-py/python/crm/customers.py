@@ -28,16 +28,36 @@ class Customers:
 
     Every call is one transaction: a write that fails leaves the store as it was.
 
-    Keyword filters (``find``, ``find_frame``, ``count``) are ANDed; each is ``field=value`` or
-    ``field__lookup=value`` with the lookups ``eq`` (the default), ``ne``, ``lt``, ``lte``, ``gt``,
-    ``gte``, ``in``, ``not_in``, ``between`` (a ``(low, high)`` pair), ``isnull`` (``True`` /
-    ``False``), ``contains`` and ``startswith`` (text, case-insensitive for ASCII). On ``tags``,
-    ``tags="vip"`` or ``tags__contains="vip"`` asks for a tag, ``tags__in=[...]`` for any of
-    several and ``tags__isnull=True`` for none at all. Times may be datetimes (naive = UTC), pandas / numpy timestamps, or dates
+    Filters (``find``, ``find_frame``, ``count``) come as filter text, as keyword filters, or
+    both (ANDed). The text syntax (grammar in ``docs/filters.md``) is the one saved segments
+    use; its values are always data, never SQL::
+
+        db.customers.find("source = 'web' and total_spend > 10000", order_by="-total_spend")
+        db.customers.count("(stage in ('lead', 'prospect') or tags contains 'vip') and "
+                           "last_purchase < '2026-01-01'")
+
+    A syntax error raises :class:`ParseError` naming the character position; an unknown field
+    :class:`InvalidInputError`.
+
+    Keyword filters are ``field=value`` or ``field__lookup=value`` with the lookups ``eq`` (the
+    default), ``ne``, ``lt``, ``lte``, ``gt``, ``gte``, ``in``, ``not_in``, ``between`` (a
+    ``(low, high)`` pair), ``isnull`` (``True`` / ``False``), ``contains`` and ``startswith``
+    (text, case-insensitive for ASCII). On ``tags``, ``tags="vip"`` or ``tags__contains="vip"``
+    asks for a tag, ``tags__in=[...]`` for any of several and ``tags__isnull=True`` for none at
+    all. Times may be datetimes (naive = UTC), pandas / numpy timestamps, or dates
     (``datetime.date`` or ``"YYYY-MM-DD"``: midnight in the store's reporting time zone)::
 
         db.customers.find(stage__in=["lead", "prospect"], created_at__gte=date(2026, 1, 1),
                           tags="vip", order_by="-created_at", limit=10)
+
+    Besides the stored fields (``id``, ``external_id``, ``name``, ``email``, ``phone``,
+    ``company``, ``stage``, ``source``, ``tags``, ``created_at``, ``updated_at``, ``version``),
+    both forms filter and sort on the behavioural fields, computed from a customer's records
+    when the query runs: ``total_spend`` (sum of completed purchases, minor units),
+    ``purchase_count`` (completed purchases), ``last_purchase`` and ``last_interaction``
+    (instants; empty when there is none)::
+
+        db.customers.find(total_spend__gt=10000, last_purchase__lt=date(2026, 1, 1))
     """
 
     __slots__ = ("_raw",)
@@ -50,7 +70,7 @@ class Customers:
 
     def __len__(self) -> int:
         """The number of customers in the store."""
-        return self._raw.count_customers({})
+        return self._raw.count_customers(None, {})
 
     def add(
         self,
@@ -124,6 +144,32 @@ class Customers:
         """
         return self._raw.update_customer(id, changes, expected_version)
 
+    def add_tags(self, id: int, *tags: str) -> Customer:
+        """Adds tags to a customer and returns it as stored (tags lower-case and sorted). The
+        version goes up by one when a tag is new; tags it already carries change nothing::
+
+            db.customers.add_tags(ada.id, "vip", "newsletter")
+
+        Raises:
+            NotFoundError: no customer has this id.
+            InvalidInputError: a tag fails validation (empty, over 64 characters, a comma or a
+                control character).
+            ConflictError: the customer changed meanwhile (another writer); nothing was changed.
+            InvalidArgumentError: ``id`` is not an int, or a tag is not a str.
+        """
+        return self._raw.add_customer_tags(id, tags)
+
+    def remove_tags(self, id: int, *tags: str) -> Customer:
+        """Removes tags from a customer and returns it as stored; tags it does not carry are
+        ignored (the version goes up only when one was removed).
+
+        Raises:
+            NotFoundError: no customer has this id.
+            InvalidInputError: a tag fails validation.
+            InvalidArgumentError: ``id`` is not an int, or a tag is not a str.
+        """
+        return self._raw.remove_customer_tags(id, tags)
+
     def delete(self, id: int, *, cascade: bool = False) -> None:
         """Deletes a customer. Records that reference it make this fail with
         :class:`ConstraintError` unless ``cascade=True``, which deletes them too.
@@ -135,22 +181,27 @@ class Customers:
 
     def find(
         self,
+        where: str | None = None,
+        /,
         *,
         order_by: str | list[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
         **filters: Any,
     ) -> list[Customer]:
-        """Customers matching the keyword filters (see the class docs), as a list.
+        """Customers matching the filters (see the class docs), as a list: ``where`` is filter
+        text, ANDed with the keyword filters.
 
         ``order_by`` is a comma-separated list of fields, ``-`` for descending
         (``"-created_at,name"``), or a list of such strings; the id breaks ties, so pages are
         stable. ``limit`` and ``offset`` page through the result.
         """
-        return self._raw.find_customers(filters, order_by, limit, offset)
+        return self._raw.find_customers(where, filters, order_by, limit, offset)
 
     def find_frame(
         self,
+        where: str | None = None,
+        /,
         *,
         order_by: str | list[str] | None = None,
         limit: int | None = None,
@@ -165,12 +216,13 @@ class Customers:
         ``updated_at`` (``datetime64[us, UTC]``), ``version`` (``int64``). An empty result has the
         same columns and dtypes.
         """
-        cols = self._raw.find_customer_columns(filters, order_by, limit, offset)
+        cols = self._raw.find_customer_columns(where, filters, order_by, limit, offset)
         return _frame(cols)
 
-    def count(self, **filters: Any) -> int:
-        """How many customers match the keyword filters (all customers without filters)."""
-        return self._raw.count_customers(filters)
+    def count(self, where: str | None = None, /, **filters: Any) -> int:
+        """How many customers match the filter text ``where`` and the keyword filters (all
+        customers without filters)."""
+        return self._raw.count_customers(where, filters)
 
 
 def _frame(cols: dict[str, Any]) -> pd.DataFrame:

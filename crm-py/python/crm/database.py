@@ -7,10 +7,13 @@ from datetime import datetime
 from types import TracebackType
 
 from crm import _crm
+from crm.audit import Audit
 from crm.customers import Customers
 from crm.interactions import Interactions
+from crm.notes import Notes
 from crm.products import Products
 from crm.purchases import Purchases
+from crm.segments import Segments
 
 __all__ = ["Database", "open"]
 
@@ -29,7 +32,9 @@ class Database:
     releases the GIL while the store works.
     """
 
-    __slots__ = ("_raw", "customers", "products", "purchases", "interactions")
+    __slots__ = (
+        "_raw", "customers", "products", "purchases", "interactions", "notes", "segments", "audit"
+    )
 
     customers: Customers
     """The customers of this store."""
@@ -39,6 +44,12 @@ class Database:
     """The purchases of this store, with their line items."""
     interactions: Interactions
     """The interactions of this store (customer touchpoints) and the customer timeline."""
+    notes: Notes
+    """Free-text notes on the records of this store."""
+    segments: Segments
+    """The saved customer segments of this store."""
+    audit: Audit
+    """The audit trail of this store: who changed what, when."""
 
     def __init__(
         self,
@@ -57,6 +68,9 @@ class Database:
         self.products = Products(self._raw)
         self.purchases = Purchases(self._raw)
         self.interactions = Interactions(self._raw)
+        self.notes = Notes(self._raw)
+        self.segments = Segments(self._raw)
+        self.audit = Audit(self._raw)
 
     def close(self) -> None:
         """Closes the store. Later calls raise :class:`InvalidArgumentError`; closing twice is

@@ -43,12 +43,13 @@ class Interactions:
     Every call is one transaction: a write that fails, a batch with one bad row included, leaves
     the store as it was.
 
-    Keyword filters (``timeline``, ``find``, ``count``, the frames) work as for customers, on the
-    fields ``id``, ``customer_id``, ``channel``, ``direction``, ``kind``, ``occurred_at``,
-    ``subject`` and ``created_at``::
+    Filters (``timeline``, ``find``, ``count``, the frames) work as for customers — filter text
+    as the first argument, ANDed with keyword filters — on the fields ``id``, ``customer_id``,
+    ``channel``, ``direction``, ``kind``, ``occurred_at``, ``subject`` and ``created_at``::
 
         db.interactions.timeline(ada.id, channel="phone", occurred_at__gte=date(2026, 1, 1))
         db.interactions.find(kind__in=["call", "meeting"], direction="outbound")
+        db.interactions.count("channel = 'email' and occurred_at >= '2026-01-01'")
     """
 
     __slots__ = ("_raw",)
@@ -61,7 +62,7 @@ class Interactions:
 
     def __len__(self) -> int:
         """The number of interactions in the store."""
-        return self._raw.count_interactions({})
+        return self._raw.count_interactions(None, {})
 
     def add(
         self,
@@ -160,13 +161,15 @@ class Interactions:
     def timeline(
         self,
         customer_id: int,
+        where: str | None = None,
+        /,
         *,
         order_by: str | list[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
         **filters: Any,
     ) -> list[Interaction]:
-        """A customer's timeline: their interactions matching the keyword filters (see the class
+        """A customer's timeline: their interactions matching the filters (see the class
         docs), newest first (by ``occurred_at``, then ``id``) unless ``order_by`` says otherwise;
         ``limit`` and ``offset`` page through it::
 
@@ -176,11 +179,15 @@ class Interactions:
         Raises:
             NotFoundError: no customer has this id.
         """
-        return self._raw.interaction_timeline(customer_id, filters, order_by, limit, offset)
+        return self._raw.interaction_timeline(
+            customer_id, where, filters, order_by, limit, offset
+        )
 
     def timeline_frame(
         self,
         customer_id: int,
+        where: str | None = None,
+        /,
         *,
         order_by: str | list[str] | None = None,
         limit: int | None = None,
@@ -189,25 +196,29 @@ class Interactions:
     ) -> pd.DataFrame:
         """Like :meth:`timeline`, as a pandas DataFrame (the columns of :meth:`find_frame`)."""
         cols = self._raw.interaction_timeline_columns(
-            customer_id, filters, order_by, limit, offset
+            customer_id, where, filters, order_by, limit, offset
         )
         return _frame(cols)
 
     def find(
         self,
+        where: str | None = None,
+        /,
         *,
         order_by: str | list[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
         **filters: Any,
     ) -> list[Interaction]:
-        """Interactions of any customer matching the keyword filters (see the class docs), as a
+        """Interactions of any customer matching the filters (see the class docs), as a
         list. ``order_by``, ``limit`` and ``offset`` as for :meth:`Customers.find` (the default
         order is by id)."""
-        return self._raw.find_interactions(filters, order_by, limit, offset)
+        return self._raw.find_interactions(where, filters, order_by, limit, offset)
 
     def find_frame(
         self,
+        where: str | None = None,
+        /,
         *,
         order_by: str | list[str] | None = None,
         limit: int | None = None,
@@ -222,13 +233,13 @@ class Interactions:
         ``body`` (pandas' string dtype) and ``metadata`` (``object``: one dict per row). An empty
         result has the same columns and dtypes.
         """
-        cols = self._raw.find_interaction_columns(filters, order_by, limit, offset)
+        cols = self._raw.find_interaction_columns(where, filters, order_by, limit, offset)
         return _frame(cols)
 
-    def count(self, **filters: Any) -> int:
-        """How many interactions match the keyword filters (all interactions without
+    def count(self, where: str | None = None, /, **filters: Any) -> int:
+        """How many interactions match the filters (all interactions without
         filters)."""
-        return self._raw.count_interactions(filters)
+        return self._raw.count_interactions(where, filters)
 
 
 def _json_default(value: Any) -> Any:

@@ -22,9 +22,11 @@ class Products:
     price: ``price`` in minor units (cents) with its ISO-4217 ``currency``, both or neither.
     Purchase lines that name a known sku link to the product and take its name and category.
 
-    Every call is one transaction. Keyword filters (``find``, ``count``) work as for customers::
+    Every call is one transaction. Filters (``find``, ``count``) work as for customers — filter
+    text as the first argument, ANDed with keyword filters::
 
         db.products.find(category="tea", price__lt=1500, order_by="name")
+        db.products.count("category = 'tea' and price < 1500")
     """
 
     __slots__ = ("_raw",)
@@ -37,7 +39,7 @@ class Products:
 
     def __len__(self) -> int:
         """The number of products in the catalogue."""
-        return self._raw.count_products({})
+        return self._raw.count_products(None, {})
 
     def add(
         self,
@@ -103,17 +105,19 @@ class Products:
 
     def find(
         self,
+        where: str | None = None,
+        /,
         *,
         order_by: str | list[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
         **filters: Any,
     ) -> list[Product]:
-        """Products matching the keyword filters, as a list. Fields: ``id``, ``sku``, ``name``,
+        """Products matching the filters, as a list. Fields: ``id``, ``sku``, ``name``,
         ``category``, ``price``, ``currency``, ``created_at``. ``order_by``, ``limit`` and
         ``offset`` as for :meth:`Customers.find`."""
-        return self._raw.find_products(filters, order_by, limit, offset)
+        return self._raw.find_products(where, filters, order_by, limit, offset)
 
-    def count(self, **filters: Any) -> int:
-        """How many products match the keyword filters (all products without filters)."""
-        return self._raw.count_products(filters)
+    def count(self, where: str | None = None, /, **filters: Any) -> int:
+        """How many products match the filters (all products without filters)."""
+        return self._raw.count_products(where, filters)

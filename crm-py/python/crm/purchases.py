@@ -36,12 +36,14 @@ class Purchases:
     Every call is one transaction: a write that fails, a batch with one bad row included, leaves
     the store as it was.
 
-    Keyword filters (``find``, ``count``, the frames) work as for customers, on the fields
-    ``id``, ``customer_id``, ``external_id``, ``purchased_at``, ``amount``, ``currency``,
-    ``status`` and ``created_at``::
+    Filters (``find``, ``count``, the frames) work as for customers — filter text as the first
+    argument, ANDed with keyword filters — on the fields ``id``, ``customer_id``,
+    ``external_id``, ``purchased_at``, ``amount``, ``currency``, ``status`` and
+    ``created_at``::
 
         db.purchases.find(customer_id=7, status="completed",
                           purchased_at__gte=date(2026, 1, 1), amount__gt=1000)
+        db.purchases.count("status = 'completed' and amount > 1000")
     """
 
     __slots__ = ("_raw",)
@@ -54,7 +56,7 @@ class Purchases:
 
     def __len__(self) -> int:
         """The number of purchases in the store."""
-        return self._raw.count_purchases({})
+        return self._raw.count_purchases(None, {})
 
     def add(
         self,
@@ -175,18 +177,22 @@ class Purchases:
 
     def find(
         self,
+        where: str | None = None,
+        /,
         *,
         order_by: str | list[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
         **filters: Any,
     ) -> list[Purchase]:
-        """Purchases matching the keyword filters (see the class docs), with their lines, as a
+        """Purchases matching the filters (see the class docs), with their lines, as a
         list. ``order_by``, ``limit`` and ``offset`` as for :meth:`Customers.find`."""
-        return self._raw.find_purchases(filters, order_by, limit, offset)
+        return self._raw.find_purchases(where, filters, order_by, limit, offset)
 
     def purchases_frame(
         self,
+        where: str | None = None,
+        /,
         *,
         order_by: str | list[str] | None = None,
         limit: int | None = None,
@@ -203,7 +209,7 @@ class Purchases:
         """
         import pandas as pd
 
-        cols = self._raw.find_purchase_columns(filters, order_by, limit, offset)
+        cols = self._raw.find_purchase_columns(where, filters, order_by, limit, offset)
         index = pd.Index(cols["id"], name="id")
         data = {
             "customer_id": cols["customer_id"],
@@ -222,13 +228,15 @@ class Purchases:
 
     def line_items_frame(
         self,
+        where: str | None = None,
+        /,
         *,
         order_by: str | list[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
         **filters: Any,
     ) -> pd.DataFrame:
-        """The lines of the purchases matching the keyword filters — the filters, order and page
+        """The lines of the purchases matching the filters — the filters, order and page
         apply to the purchases — as a DataFrame in long format, one row per line, in purchase
         order then line order: the shape market-basket analysis reads.
 
@@ -240,7 +248,7 @@ class Purchases:
         """
         import pandas as pd
 
-        cols = self._raw.find_line_item_columns(filters, order_by, limit, offset)
+        cols = self._raw.find_line_item_columns(where, filters, order_by, limit, offset)
         data = {
             "purchase_id": cols["purchase_id"],
             "customer_id": cols["customer_id"],
@@ -255,6 +263,6 @@ class Purchases:
         }
         return pd.DataFrame(data)
 
-    def count(self, **filters: Any) -> int:
-        """How many purchases match the keyword filters (all purchases without filters)."""
-        return self._raw.count_purchases(filters)
+    def count(self, where: str | None = None, /, **filters: Any) -> int:
+        """How many purchases match the filters (all purchases without filters)."""
+        return self._raw.count_purchases(where, filters)
