@@ -108,6 +108,8 @@ bench: bench-rust
 bench-rust:
 	$(CARGO) bench $(LOCKED) -p crm-core --bench bulk_insert
 	$(PYTHON) benches/criterion_ratio.py bulk_insert_$${CRM_BENCH_ROWS:-1000000} raw_rusqlite
+	$(CARGO) bench $(LOCKED) -p crm-core --bench purchases_segments
+	$(PYTHON) benches/criterion_ratio.py bulk_purchases_$${CRM_BENCH_PURCHASES:-1000000} raw_rusqlite
 
 # ---------------------------------------------------------------- install
 install: lib
