@@ -95,6 +95,7 @@ fn columns(d: &Data) -> NewCustomerColumns {
             .iter()
             .map(|t| Some(Timestamp::from_micros(*t)))
             .collect(),
+        ..Default::default()
     }
 }
 

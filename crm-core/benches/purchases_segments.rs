@@ -12,11 +12,16 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use crm_core::{Crm, Currency, Money, NewCustomerColumns, NewProduct, NewPurchaseColumns, OpenOptions};
+use crm_core::{
+    Crm, Currency, Money, NewCustomerColumns, NewProduct, NewPurchaseColumns, OpenOptions,
+};
 use rusqlite::params;
 
 fn env(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
 }
 
 const CUSTOMERS_FOR_PURCHASES: usize = 10_000;
@@ -28,12 +33,18 @@ fn shop(dir: &tempfile::TempDir, round: &mut u32) -> std::path::PathBuf {
     let path = dir.path().join(format!("shop-{round}.db"));
     let crm = Crm::open(&path, OpenOptions::default()).expect("open");
     let customers = NewCustomerColumns {
-        name: (0..CUSTOMERS_FOR_PURCHASES).map(|i| Some(format!("C{i}"))).collect(),
+        name: (0..CUSTOMERS_FOR_PURCHASES)
+            .map(|i| Some(format!("C{i}")))
+            .collect(),
         ..Default::default()
     };
     crm.customers().add_columns(customers).expect("customers");
     let products = (0..PRODUCTS)
-        .map(|i| NewProduct::new(format!("SKU-{i:04}"), format!("Product {i}")).category(format!("cat-{}", i % 10)).price(Money::new(100 + i as i64, "EUR").expect("money")))
+        .map(|i| {
+            NewProduct::new(format!("SKU-{i:04}"), format!("Product {i}"))
+                .category(format!("cat-{}", i % 10))
+                .price(Money::new(100 + i as i64, "EUR").expect("money"))
+        })
         .collect();
     crm.products().add_many(products).expect("products");
     path
@@ -56,10 +67,18 @@ fn data(n: usize) -> Data {
         x ^= x << 17;
         x
     };
-    let mut d = Data { customer_id: vec![], purchased_at: vec![], amount: vec![], line_sku: vec![], line_quantity: vec![] };
+    let mut d = Data {
+        customer_id: vec![],
+        purchased_at: vec![],
+        amount: vec![],
+        line_sku: vec![],
+        line_quantity: vec![],
+    };
     for i in 0..n {
-        d.customer_id.push(1 + (next() % CUSTOMERS_FOR_PURCHASES as u64) as i64);
-        d.purchased_at.push(1_700_000_000_000_000 + i as i64 * 60_000_000);
+        d.customer_id
+            .push(1 + (next() % CUSTOMERS_FOR_PURCHASES as u64) as i64);
+        d.purchased_at
+            .push(1_700_000_000_000_000 + i as i64 * 60_000_000);
         d.amount.push(100 + (next() % 10_000) as i64);
         for _ in 0..2 {
             d.line_sku.push((next() % PRODUCTS as u64) as usize);
@@ -73,11 +92,19 @@ fn columns(d: &Data) -> NewPurchaseColumns {
     let eur: Currency = "EUR".parse().expect("currency");
     NewPurchaseColumns {
         customer_id: d.customer_id.clone(),
-        purchased_at: d.purchased_at.iter().map(|t| Some(crm_core::Timestamp::from_micros(*t))).collect(),
+        purchased_at: d
+            .purchased_at
+            .iter()
+            .map(|t| Some(crm_core::Timestamp::from_micros(*t)))
+            .collect(),
         amount: d.amount.clone(),
         currency: vec![eur; d.customer_id.len()],
         item_purchase_row: (0..d.line_sku.len()).map(|j| j / 2).collect(),
-        item_sku: d.line_sku.iter().map(|s| Some(format!("SKU-{s:04}"))).collect(),
+        item_sku: d
+            .line_sku
+            .iter()
+            .map(|s| Some(format!("SKU-{s:04}")))
+            .collect(),
         item_quantity: d.line_quantity.clone(),
         item_unit_price: d.line_sku.iter().map(|s| 100 + *s as i64).collect(),
         ..Default::default()
@@ -87,7 +114,8 @@ fn columns(d: &Data) -> NewPurchaseColumns {
 /// The raw loop: the same rows, product ids and names already known (as crm looks them up).
 fn raw_insert(path: &std::path::Path, d: &Data) {
     let mut conn = rusqlite::Connection::open(path).expect("open");
-    conn.execute_batch("PRAGMA foreign_keys = ON").expect("pragma");
+    conn.execute_batch("PRAGMA foreign_keys = ON")
+        .expect("pragma");
     let tx = conn.transaction().expect("tx");
     {
         let mut p = tx
@@ -97,7 +125,8 @@ fn raw_insert(path: &std::path::Path, d: &Data) {
             .prepare("INSERT INTO purchase_items(purchase_id, line, product_id, sku, name, category, quantity, unit_price) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
             .expect("prepare");
         for i in 0..d.customer_id.len() {
-            p.execute(params![d.customer_id[i], d.purchased_at[i], d.amount[i]]).expect("purchase");
+            p.execute(params![d.customer_id[i], d.purchased_at[i], d.amount[i]])
+                .expect("purchase");
             let id = tx.last_insert_rowid();
             for k in 0..2 {
                 let s = d.line_sku[2 * i + k];
@@ -161,19 +190,37 @@ fn segment_count(c: &mut Criterion) {
     const STAGES: [&str; 4] = ["lead", "prospect", "customer", "churned"];
     let cols = NewCustomerColumns {
         name: (0..n).map(|i| Some(format!("C{i}"))).collect(),
-        source: (0..n).map(|i| Some(SOURCES[(i * 7) % 6].to_owned())).collect(),
-        stage: (0..n).map(|i| Some(STAGES[(i * 13) % 4].to_owned())).collect(),
-        tags: (0..n).map(|i| Some(if i % 50 == 0 { vec!["vip".to_owned()] } else { vec![] })).collect(),
+        source: (0..n)
+            .map(|i| Some(SOURCES[(i * 7) % 6].to_owned()))
+            .collect(),
+        stage: (0..n)
+            .map(|i| Some(STAGES[(i * 13) % 4].to_owned()))
+            .collect(),
+        tags: (0..n)
+            .map(|i| {
+                Some(if i % 50 == 0 {
+                    vec!["vip".to_owned()]
+                } else {
+                    vec![]
+                })
+            })
+            .collect(),
         ..Default::default()
     };
     crm.customers().add_columns(cols).expect("customers");
-    crm.segments().save_text("web leads", "source = 'web' and stage = 'lead'").expect("segment");
-    crm.segments().save_text("vip", "tags contains 'vip'").expect("segment");
+    crm.segments()
+        .save_text("web leads", "source = 'web' and stage = 'lead'")
+        .expect("segment");
+    crm.segments()
+        .save_text("vip", "tags contains 'vip'")
+        .expect("segment");
 
     let mut group = c.benchmark_group(format!("segment_count_{n}"));
     group.sample_size(20);
     for name in ["web leads", "vip"] {
-        group.bench_function(name.replace(' ', "_"), |b| b.iter(|| black_box(crm.segments().count(name).expect("count"))));
+        group.bench_function(name.replace(' ', "_"), |b| {
+            b.iter(|| black_box(crm.segments().count(name).expect("count")))
+        });
     }
     group.finish();
 }

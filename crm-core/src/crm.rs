@@ -129,6 +129,11 @@ impl Crm {
         crate::Notes::new(self)
     }
 
+    /// The custom field definitions of this store.
+    pub fn fields(&self) -> crate::Fields<'_> {
+        crate::Fields::new(self)
+    }
+
     /// The saved segments of this store.
     pub fn segments(&self) -> crate::Segments<'_> {
         crate::Segments::new(self)

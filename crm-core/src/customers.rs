@@ -2,6 +2,7 @@
 
 use crate::crm::Crm;
 use crate::error::Result;
+use crate::model::audit::Change;
 use crate::model::audit::{AuditAction, created, deleted, updated};
 use crate::model::customer::{CUSTOMER_FIELDS, Customer, CustomerPatch, NewCustomer};
 use crate::model::customer_columns::{CustomerColumns, NewCustomerColumns};
@@ -9,6 +10,19 @@ use crate::model::field::FieldSpec;
 use crate::model::filter::Filter;
 use crate::model::query::Query;
 use crate::store::{audit, customers as store};
+
+/// Marks the changes of personal custom fields, so the trail keeps their values apart.
+fn mark_personal(conn: &rusqlite::Connection, mut changes: Vec<Change>) -> Result<Vec<Change>> {
+    let personal: Vec<String> = store::defs(conn)?
+        .into_iter()
+        .filter(|d| d.personal)
+        .map(|d| d.name)
+        .collect();
+    for c in &mut changes {
+        c.personal |= personal.contains(&c.field);
+    }
+    Ok(changes)
+}
 
 /// What `delete` does when other records reference the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -53,7 +67,7 @@ impl<'a> Customers<'a> {
                 "customer",
                 Some(c.id),
                 AuditAction::Create,
-                &created(&c),
+                &mark_personal(conn, created(&c))?,
                 Some(c.id),
             )?;
             Ok(c)
@@ -109,7 +123,7 @@ impl<'a> Customers<'a> {
             let patch = make(&before)?;
             let after = store::update(conn, id, &patch, now)?;
             if after.version != before.version {
-                let changes = updated(&before, &after);
+                let changes = mark_personal(conn, updated(&before, &after))?;
                 audit::record(
                     conn,
                     &self.crm.author(now),
@@ -155,7 +169,7 @@ impl<'a> Customers<'a> {
                 "customer",
                 Some(id),
                 AuditAction::Delete,
-                &deleted(&before),
+                &mark_personal(conn, deleted(&before))?,
                 Some(id),
             )
         })

@@ -46,6 +46,7 @@ mod audit;
 mod crm;
 mod customers;
 pub mod error;
+mod fields;
 mod interactions;
 pub mod model;
 mod notes;
@@ -59,8 +60,12 @@ pub use audit::Audit;
 pub use crm::{Crm, OpenOptions};
 pub use customers::{Customers, DeleteMode};
 pub use error::{Error, ErrorCode, Result};
+pub use fields::Fields;
 pub use interactions::Interactions;
 pub use model::audit::{AuditAction, AuditEntry};
+pub use model::custom_field::{
+    CustomFieldType, CustomValue, CustomValues, FieldDefinition, NewFieldDefinition,
+};
 pub use model::customer::{Customer, CustomerPatch, LifecycleStage, NewCustomer, Source};
 pub use model::customer_columns::{CustomerColumns, NewCustomerColumns, split_tag_list};
 pub use model::field::{FieldSpec, FieldType};

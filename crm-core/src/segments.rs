@@ -26,7 +26,8 @@ impl<'a> Segments<'a> {
 
     /// Checks that `filter` compiles against the customer fields.
     fn check(&self, filter: &Filter) -> Result<()> {
-        customer_store::entity()
+        let defs = customer_store::defs(&self.crm.store().conn)?;
+        customer_store::entity_with(&defs)
             .compile(filter, self.crm.time_zone())
             .map(|_| ())
     }

@@ -398,6 +398,7 @@ impl Database {
                 convert::tags(tags, "tags")?
             },
             created_at: convert::timestamp(created_at, "created_at")?,
+            custom: Default::default(),
         };
         let c = self.with(py, |crm| crm.customers().add(new))?;
         Ok(PyCustomer(c))

@@ -96,12 +96,12 @@ impl AuditEntry {
 
 /// Changes between two versions of a record given as `(field, before, after, personal)`; fields
 /// whose value did not change are left out.
-pub fn diff(fields: impl IntoIterator<Item = (&'static str, Json, Json, bool)>) -> Vec<Change> {
+pub fn diff(fields: impl IntoIterator<Item = (String, Json, Json, bool)>) -> Vec<Change> {
     fields
         .into_iter()
         .filter(|(_, before, after, _)| before != after)
         .map(|(field, before, after, personal)| Change {
-            field: field.to_owned(),
+            field,
             before,
             after,
             personal,
@@ -114,15 +114,28 @@ pub type AuditValues = Vec<(&'static str, Json, bool)>;
 
 /// A record whose writes the trail describes.
 pub trait Audited {
-    /// The record's fields as the trail shows them.
+    /// The record's built-in fields as the trail shows them.
     fn audit_values(&self) -> AuditValues;
+    /// Its custom field values by name (none by default); the caller marks personal ones.
+    fn audit_custom(&self) -> Vec<(String, Json)> {
+        Vec::new()
+    }
+}
+
+fn all_values(r: &impl Audited) -> Vec<(String, Json, bool)> {
+    let builtin = r
+        .audit_values()
+        .into_iter()
+        .map(|(f, v, p)| (f.to_owned(), v, p));
+    builtin
+        .chain(r.audit_custom().into_iter().map(|(f, v)| (f, v, false)))
+        .collect()
 }
 
 /// The changes of creating `after` (absent fields are left out).
 pub fn created(after: &impl Audited) -> Vec<Change> {
     diff(
-        after
-            .audit_values()
+        all_values(after)
             .into_iter()
             .map(|(f, v, p)| (f, Json::Null, v, p)),
     )
@@ -131,25 +144,36 @@ pub fn created(after: &impl Audited) -> Vec<Change> {
 /// The changes of deleting `before`.
 pub fn deleted(before: &impl Audited) -> Vec<Change> {
     diff(
-        before
-            .audit_values()
+        all_values(before)
             .into_iter()
             .map(|(f, v, p)| (f, v, Json::Null, p)),
     )
 }
 
-/// The changes between two versions of one record.
+/// The changes between two versions of one record (fields matched by name).
 pub fn updated<T: Audited>(before: &T, after: &T) -> Vec<Change> {
-    diff(
-        before
-            .audit_values()
-            .into_iter()
-            .zip(after.audit_values())
-            .map(|((f, b, p), (_, a, _))| (f, b, a, p)),
-    )
+    let old = all_values(before);
+    let new = all_values(after);
+    let mut names: Vec<(String, bool)> = old
+        .iter()
+        .chain(new.iter())
+        .map(|(f, _, p)| (f.clone(), *p))
+        .collect();
+    names.dedup_by(|a, b| a.0 == b.0);
+    let mut seen = std::collections::BTreeSet::new();
+    names.retain(|(f, _)| seen.insert(f.clone()));
+    let value = |vals: &[(String, Json, bool)], f: &str| {
+        vals.iter()
+            .find(|(n, _, _)| n == f)
+            .map_or(Json::Null, |(_, v, _)| v.clone())
+    };
+    diff(names.into_iter().map(|(f, p)| {
+        let (b, a) = (value(&old, &f), value(&new, &f));
+        (f, b, a, p)
+    }))
 }
 
-/// Parses an action name.
+/// Parses an action name./// Parses an action name.
 pub fn parse_action(s: &str) -> Result<AuditAction> {
     s.parse()
 }
@@ -172,8 +196,13 @@ mod tests {
     #[test]
     fn diff_keeps_only_changes() {
         let d = diff([
-            ("name", Json::from("A"), Json::from("B"), true),
-            ("stage", Json::from("lead"), Json::from("lead"), false),
+            ("name".to_owned(), Json::from("A"), Json::from("B"), true),
+            (
+                "stage".to_owned(),
+                Json::from("lead"),
+                Json::from("lead"),
+                false,
+            ),
         ]);
         assert_eq!(d, vec![Change::personal("name", "A", "B")]);
         assert_eq!(

@@ -7,7 +7,11 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::contact::{normalize_email, normalize_phone, normalize_tags};
+use std::collections::BTreeMap;
+
+use super::custom_field::CustomValues;
 use super::field::{FieldSpec, FieldType};
+use super::filter::Value;
 use super::text::{optional, required_text};
 use crate::error::{Error, Result};
 use crate::time::Timestamp;
@@ -54,7 +58,7 @@ vocabulary!(LifecycleStage, "stage", [Lead => "lead", Prospect => "prospect", Cu
 vocabulary!(Source, "source", [Web => "web", Referral => "referral", Ads => "ads", Event => "event", Partner => "partner", Other => "other"]);
 
 /// A customer as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Customer {
     /// The store's id.
     pub id: i64,
@@ -80,6 +84,9 @@ pub struct Customer {
     pub updated_at: Timestamp,
     /// Starts at 1; every update adds 1. Pass it back as `expected_version` to update safely.
     pub version: i64,
+    /// Values of the store's custom fields (absent when the customer has none).
+    #[serde(default)]
+    pub custom: CustomValues,
 }
 
 /// A customer to create. Only `name` is required.
@@ -89,7 +96,7 @@ pub struct Customer {
 /// let c = NewCustomer::new("Ada Lovelace").email("ada@example.com").source(Source::Referral).tag("vip");
 /// assert_eq!(c.tags, ["vip"]);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewCustomer {
     /// The key another system uses for this customer; must be unique.
     pub external_id: Option<String>,
@@ -109,6 +116,9 @@ pub struct NewCustomer {
     pub tags: Vec<String>,
     /// Creation time to record (for imports); `None` means the handle's clock.
     pub created_at: Option<Timestamp>,
+    /// Custom field values by field name, checked against the definitions on insert.
+    #[serde(default)]
+    pub custom: BTreeMap<String, Value>,
 }
 
 impl NewCustomer {
@@ -159,6 +169,11 @@ impl NewCustomer {
         self.created_at = Some(v);
         self
     }
+    /// Sets a custom field's value.
+    pub fn field(mut self, name: impl Into<String>, v: impl Into<Value>) -> Self {
+        self.custom.insert(name.into(), v.into());
+        self
+    }
 
     /// Validates every field and brings it to its normal form, in place.
     pub fn normalize(&mut self) -> Result<()> {
@@ -191,7 +206,7 @@ impl NewCustomer {
 /// let patch = CustomerPatch::default().stage(LifecycleStage::Customer).phone(None).expect_version(3);
 /// assert!(patch.name.is_none());
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CustomerPatch {
     /// New external id, or `Some(None)` to remove it.
     pub external_id: Option<Option<String>>,
@@ -211,6 +226,9 @@ pub struct CustomerPatch {
     pub tags: Option<Vec<String>>,
     /// When set, the update is refused with [`Error::Conflict`] unless the stored version matches.
     pub expected_version: Option<i64>,
+    /// Custom field values to set; `Value::Null` clears one.
+    #[serde(default)]
+    pub custom: BTreeMap<String, Value>,
 }
 
 impl CustomerPatch {
@@ -254,6 +272,11 @@ impl CustomerPatch {
         self.tags = Some(v.into_iter().map(Into::into).collect());
         self
     }
+    /// Sets a custom field's value (`Value::Null` clears it).
+    pub fn field(mut self, name: impl Into<String>, v: impl Into<Value>) -> Self {
+        self.custom.insert(name.into(), v.into());
+        self
+    }
     /// Refuses the update unless the stored version is `v`.
     pub fn expect_version(mut self, v: i64) -> Self {
         self.expected_version = Some(v);
@@ -270,6 +293,7 @@ impl CustomerPatch {
             && self.stage.is_none()
             && self.source.is_none()
             && self.tags.is_none()
+            && self.custom.is_empty()
     }
 
     /// Applies the patch to `current`, validating each new value; returns the changed customer
@@ -328,6 +352,13 @@ impl crate::model::audit::Audited for Customer {
             ("source", Json::from(self.source.as_str()), false),
             ("tags", Json::from(self.tags.clone()), false),
         ]
+    }
+
+    fn audit_custom(&self) -> Vec<(String, serde_json::Value)> {
+        self.custom
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect()
     }
 }
 
@@ -420,6 +451,7 @@ mod tests {
             created_at: Timestamp::from_micros(0),
             updated_at: Timestamp::from_micros(0),
             version: 2,
+            custom: Default::default(),
         };
         let next = CustomerPatch::default()
             .email(None::<String>)

@@ -1,7 +1,10 @@
 //! Columnar shapes of customers, for batch work: one vector per field instead of one struct per
 //! row. The C and Python faces fill and read these directly.
 
+use std::collections::BTreeMap;
+
 use super::customer::{Customer, LifecycleStage, NewCustomer, Source};
+use super::filter::Value;
 use crate::error::{Error, Result};
 use crate::time::Timestamp;
 
@@ -9,7 +12,7 @@ use crate::time::Timestamp;
 /// is either empty (absent for all rows) or exactly as long as `name`. Within a column, `None`
 /// means absent for that row. Stages and sources are their text names. Tags are a list per row;
 /// [`split_tag_list`] turns the comma-separated text form (`"vip, newsletter"`) into one.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewCustomerColumns {
     /// External ids.
     pub external_id: Vec<Option<String>>,
@@ -29,6 +32,8 @@ pub struct NewCustomerColumns {
     pub tags: Vec<Option<Vec<String>>>,
     /// Creation times (the handle's clock when absent).
     pub created_at: Vec<Option<Timestamp>>,
+    /// Custom field columns by field name; `Value::Null` is absent for that row.
+    pub custom: BTreeMap<String, Vec<Value>>,
 }
 
 impl NewCustomerColumns {
@@ -62,6 +67,19 @@ impl NewCustomerColumns {
         check("source", self.source.len())?;
         check("tags", self.tags.len())?;
         check("created_at", self.created_at.len())?;
+        for (name, col) in &self.custom {
+            if col.len() != n {
+                return Err(Error::InvalidArgument(format!(
+                    "column {name} has {} values, name has {n}",
+                    col.len()
+                )));
+            }
+        }
+        let mut custom: Vec<(String, std::vec::IntoIter<Value>)> = self
+            .custom
+            .into_iter()
+            .map(|(k, v)| (k, v.into_iter()))
+            .collect();
 
         fn take<T>(col: Vec<Option<T>>, n: usize) -> impl Iterator<Item = Option<T>> {
             let filler = if col.is_empty() { n } else { 0 };
@@ -96,6 +114,13 @@ impl NewCustomerColumns {
                     },
                     tags: tags.next().flatten().unwrap_or_default(),
                     created_at: created.next().flatten(),
+                    custom: custom
+                        .iter_mut()
+                        .filter_map(|(k, it)| match it.next() {
+                            Some(Value::Null) | None => None,
+                            Some(v) => Some((k.clone(), v)),
+                        })
+                        .collect(),
                 })
             };
             rows.push(row().map_err(|e| e.in_row(i))?);
@@ -116,7 +141,7 @@ pub fn split_tag_list(joined: &str) -> Vec<String> {
 }
 
 /// Customers as columns (the shape of a data frame).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CustomerColumns {
     /// Ids.
     pub id: Vec<i64>,

@@ -24,6 +24,12 @@ pub enum FieldType {
     Enum(&'static [&'static str]),
     /// A set of tags (filters ask whether it contains one).
     Tags,
+    /// A calendar date, stored as `YYYY-MM-DD` text.
+    Date,
+    /// One of a list of choices defined in the store (custom enum fields).
+    Choice(Vec<String>),
+    /// Any number of a list of choices defined in the store, stored as a JSON array.
+    MultiChoice(Vec<String>),
 }
 
 /// A field of an entity, by name.

@@ -34,6 +34,7 @@ macro_rules! vocabulary {
 
 pub mod audit;
 pub mod contact;
+pub mod custom_field;
 pub mod customer;
 pub mod customer_columns;
 pub mod field;

@@ -99,7 +99,7 @@ fn entity() -> EntitySql<'static> {
         alias: "a",
         fields: AUDIT_FIELDS,
         tags: None,
-        computed: &[],
+        computed: Vec::new(),
     }
 }
 

@@ -6,13 +6,20 @@
 use chrono_tz::Tz;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use std::collections::BTreeMap;
+
+use rusqlite::types::Value as SqlValue;
+
+use super::fields;
 use super::filter_sql::EntitySql;
 use super::is_unique_violation;
 use crate::error::{Error, Result};
+use crate::model::custom_field::{CustomValue, CustomValues, FieldDefinition};
 use crate::model::customer::{
     CUSTOMER_BEHAVIOUR_FIELDS, CUSTOMER_FIELDS, Customer, CustomerPatch, NewCustomer,
 };
-use crate::model::filter::Filter;
+use crate::model::filter::{Filter, Value};
+use crate::model::note::EntityKind;
 use crate::model::query::Query;
 use crate::time::Timestamp;
 
@@ -23,12 +30,52 @@ const DEPENDENTS: &[(&str, &str)] = &[
     ("interactions", "customer_id"),
 ];
 
-const SELECT: &str = "SELECT c.id, c.external_id, c.name, c.email, c.phone, c.company, c.stage, c.source, \
+const COLUMNS: &str = "c.id, c.external_id, c.name, c.email, c.phone, c.company, c.stage, c.source, \
      (SELECT group_concat(tag, ',') FROM customer_tags t WHERE t.customer_id = c.id), \
-     c.created_at, c.updated_at, c.version FROM customers c";
+     c.created_at, c.updated_at, c.version";
 
-const INSERT: &str = "INSERT INTO customers(external_id, name, email, phone, company, stage, source, created_at, updated_at, version) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)";
+/// The number of built-in columns `from_row` reads before the custom ones.
+const BUILTIN_COLUMNS: usize = 12;
+
+/// The active custom fields of customers.
+pub(crate) fn defs(conn: &Connection) -> Result<Vec<FieldDefinition>> {
+    fields::active(conn, EntityKind::Customer)
+}
+
+/// `SELECT … FROM customers c` with one column per active custom field.
+fn select(defs: &[FieldDefinition]) -> String {
+    let custom: String = defs.iter().map(|d| format!(", c.{}", d.column())).collect();
+    format!("SELECT {COLUMNS}{custom} FROM customers c")
+}
+
+/// Checks a record's custom values against the definitions: known fields only, each value of
+/// its field's type, defaults filled in, required ones present. One entry per definition.
+fn resolve_custom(
+    defs: &[FieldDefinition],
+    given: &BTreeMap<String, Value>,
+) -> Result<Vec<Option<CustomValue>>> {
+    if let Some(unknown) = given.keys().find(|k| !defs.iter().any(|d| &d.name == *k)) {
+        let known: Vec<&str> = defs.iter().map(|d| d.name.as_str()).collect();
+        return Err(Error::invalid(
+            "custom field",
+            unknown.clone(),
+            format!(
+                "is not defined for customers (defined: {})",
+                known.join(", ")
+            ),
+        ));
+    }
+    defs.iter()
+        .map(|d| match given.get(&d.name) {
+            Some(v) if *v != Value::Null => d.check(v),
+            _ => match &d.default {
+                Some(default) => Ok(Some(default.clone())),
+                None if d.required => Err(Error::invalid(d.name.clone(), "", "is required")),
+                None => Ok(None),
+            },
+        })
+        .collect()
+}
 
 const INSERT_TAG: &str = "INSERT INTO customer_tags(customer_id, tag) VALUES (?1, ?2)";
 
@@ -50,17 +97,29 @@ static BEHAVIOUR: std::sync::LazyLock<Vec<(crate::model::field::FieldSpec, &'sta
             .collect()
     });
 
-pub(crate) fn entity() -> EntitySql<'static> {
+/// The customers' filterable fields: built-in, behavioural, and the active custom fields.
+pub(crate) fn entity_with(defs: &[FieldDefinition]) -> EntitySql<'static> {
+    let mut computed: Vec<(crate::model::field::FieldSpec, String)> = BEHAVIOUR
+        .iter()
+        .map(|(f, sql)| (f.clone(), (*sql).to_owned()))
+        .collect();
+    computed.extend(defs.iter().map(|d| (d.spec(), format!("c.{}", d.column()))));
     EntitySql {
         entity: "customers",
         alias: "c",
         fields: CUSTOMER_FIELDS,
         tags: Some(("customer_tags", "customer_id")),
-        computed: &BEHAVIOUR,
+        computed,
     }
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
+/// [`entity_with`] without custom fields.
+#[cfg(test)]
+pub(crate) fn entity() -> EntitySql<'static> {
+    entity_with(&[])
+}
+
+fn from_row(r: &Row<'_>, defs: &[FieldDefinition]) -> rusqlite::Result<Customer> {
     let stage: String = r.get(6)?;
     let source: String = r.get(7)?;
     let tags: Option<String> = r.get(8)?;
@@ -86,6 +145,18 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
         created_at: Timestamp::from_micros(r.get(9)?),
         updated_at: Timestamp::from_micros(r.get(10)?),
         version: r.get(11)?,
+        custom: {
+            let mut custom = CustomValues::new();
+            for (k, d) in defs.iter().enumerate() {
+                let raw: rusqlite::types::Value = r.get(BUILTIN_COLUMNS + k)?;
+                if let Some(v) =
+                    fields::from_sql(d, raw).map_err(|e| bad(BUILTIN_COLUMNS + k, e))?
+                {
+                    custom.insert(d.name.clone(), v);
+                }
+            }
+            custom
+        },
     })
 }
 
@@ -97,29 +168,46 @@ fn taken(external_id: &Option<String>) -> Error {
     }
 }
 
-/// Inserts normalised customers; returns their ids in order.
+/// Inserts normalised customers, checking their custom values against the definitions; returns
+/// their ids in order.
 pub(crate) fn insert(conn: &Connection, rows: &[NewCustomer], now: Timestamp) -> Result<Vec<i64>> {
-    let mut insert = conn.prepare_cached(INSERT)?;
+    let defs = defs(conn)?;
+    let custom_cols: String = defs.iter().map(|d| format!(", {}", d.column())).collect();
+    let custom_params: String = (0..defs.len()).map(|k| format!(", ?{}", 11 + k)).collect();
+    let sql = format!(
+        "INSERT INTO customers(external_id, name, email, phone, company, stage, source, created_at, updated_at, version{custom_cols}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10{custom_params})"
+    );
+    let mut insert = conn.prepare_cached(&sql)?;
     let mut insert_tag = conn.prepare_cached(INSERT_TAG)?;
     let mut ids = Vec::with_capacity(rows.len());
+    let batch = rows.len() > 1;
     for (i, c) in rows.iter().enumerate() {
+        let custom =
+            resolve_custom(&defs, &c.custom).map_err(|e| if batch { e.in_row(i) } else { e })?;
         let created = c.created_at.unwrap_or(now).as_micros();
-        let res = insert.execute(params![
-            c.external_id,
-            c.name,
-            c.email,
-            c.phone,
-            c.company,
-            c.stage.as_str(),
-            c.source.as_str(),
-            created,
-            created.max(now.as_micros()),
-        ]);
-        match res {
+        let mut values: Vec<SqlValue> = vec![
+            c.external_id.clone().into(),
+            c.name.clone().into(),
+            c.email.clone().into(),
+            c.phone.clone().into(),
+            c.company.clone().into(),
+            c.stage.as_str().to_owned().into(),
+            c.source.as_str().to_owned().into(),
+            created.into(),
+            created.max(now.as_micros()).into(),
+            1i64.into(),
+        ];
+        values.extend(
+            custom
+                .iter()
+                .map(|v| v.as_ref().map_or(SqlValue::Null, fields::to_sql)),
+        );
+        match insert.execute(rusqlite::params_from_iter(values)) {
             Ok(_) => {}
             Err(e) if is_unique_violation(&e) => {
                 let err = taken(&c.external_id);
-                return Err(if rows.len() > 1 { err.in_row(i) } else { err });
+                return Err(if batch { err.in_row(i) } else { err });
             }
             Err(e) => return Err(e.into()),
         }
@@ -134,8 +222,9 @@ pub(crate) fn insert(conn: &Connection, rows: &[NewCustomer], now: Timestamp) ->
 
 /// The customer with this id.
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Customer> {
-    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE c.id = ?1"))?;
-    stmt.query_row([id], from_row)
+    let defs = defs(conn)?;
+    let mut stmt = conn.prepare_cached(&format!("{} WHERE c.id = ?1", select(&defs)))?;
+    stmt.query_row([id], |r| from_row(r, &defs))
         .optional()?
         .ok_or_else(|| Error::NotFound {
             entity: "customer",
@@ -145,8 +234,9 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Customer> {
 
 /// The customer with this external id.
 pub(crate) fn get_by_external_id(conn: &Connection, external_id: &str) -> Result<Customer> {
-    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE c.external_id = ?1"))?;
-    stmt.query_row([external_id.trim()], from_row)
+    let defs = defs(conn)?;
+    let mut stmt = conn.prepare_cached(&format!("{} WHERE c.external_id = ?1", select(&defs)))?;
+    stmt.query_row([external_id.trim()], |r| from_row(r, &defs))
         .optional()?
         .ok_or_else(|| Error::NotFound {
             entity: "customer",
@@ -162,7 +252,25 @@ pub(crate) fn update(
     now: Timestamp,
 ) -> Result<Customer> {
     let current = get(conn, id)?;
-    let next = patch.apply(&current)?;
+    let mut next = patch.apply(&current)?;
+    let defs = defs(conn)?;
+    for (name, value) in &patch.custom {
+        let def = defs.iter().find(|d| &d.name == name).ok_or_else(|| {
+            let known: Vec<&str> = defs.iter().map(|d| d.name.as_str()).collect();
+            Error::invalid(
+                "custom field",
+                name.clone(),
+                format!(
+                    "is not defined for customers (defined: {})",
+                    known.join(", ")
+                ),
+            )
+        })?;
+        match def.check(value)? {
+            Some(v) => next.custom.insert(name.clone(), v),
+            None => next.custom.remove(name),
+        };
+    }
     if next == current {
         // Nothing changes: no new version, no write.
         return Ok(current);
@@ -195,6 +303,19 @@ pub(crate) fn update(
         }
         Err(e) if is_unique_violation(&e) => return Err(taken(&next.external_id)),
         Err(e) => return Err(e.into()),
+    }
+    for def in defs
+        .iter()
+        .filter(|d| next.custom.get(&d.name) != current.custom.get(&d.name))
+    {
+        let value = next
+            .custom
+            .get(&def.name)
+            .map_or(SqlValue::Null, fields::to_sql);
+        conn.execute(
+            &format!("UPDATE customers SET {} = ?1 WHERE id = ?2", def.column()),
+            params![value, id],
+        )?;
     }
     if next.tags != current.tags {
         conn.execute("DELETE FROM customer_tags WHERE customer_id = ?1", [id])?;
@@ -266,22 +387,26 @@ fn delete_with(
 
 /// Customers matching `query`, in its order and page.
 pub(crate) fn find(conn: &Connection, query: &Query, zone: Tz) -> Result<Vec<Customer>> {
-    let e = entity();
+    let defs = defs(conn)?;
+    let e = entity_with(&defs);
     let filter = e.compile(&query.filter, zone)?;
     let order = e.order_by(&query.order_by)?;
     let sql = format!(
-        "{SELECT} WHERE {} ORDER BY {order} {}",
+        "{} WHERE {} ORDER BY {order} {}",
+        select(&defs),
         filter.sql,
         super::limit_clause(query)
     );
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(filter.params.iter()), from_row)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(filter.params.iter()), |r| {
+        from_row(r, &defs)
+    })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 /// How many customers match `filter`.
 pub(crate) fn count(conn: &Connection, filter: &Filter, zone: Tz) -> Result<i64> {
-    let compiled = entity().compile(filter, zone)?;
+    let compiled = entity_with(&defs(conn)?).compile(filter, zone)?;
     let sql = format!("SELECT count(*) FROM customers c WHERE {}", compiled.sql);
     Ok(conn.query_row(
         &sql,

@@ -50,7 +50,7 @@ pub(crate) struct EntitySql<'a> {
     /// `(table, foreign key column)` of its tag table, if it has tags.
     pub tags: Option<(&'static str, &'static str)>,
     /// Fields computed from other tables, with the SQL expression (over `alias`) of each.
-    pub computed: &'a [(FieldSpec, &'static str)],
+    pub computed: Vec<(FieldSpec, String)>,
 }
 
 /// SQL text plus its parameters, in order.
@@ -82,7 +82,7 @@ impl EntitySql<'_> {
 
     fn column(&self, f: &FieldSpec) -> String {
         match self.computed.iter().find(|(c, _)| c.name == f.name) {
-            Some((_, sql)) => (*sql).to_owned(),
+            Some((_, sql)) => sql.clone(),
             None => format!("{}.{}", self.alias, f.name),
         }
     }
@@ -153,6 +153,21 @@ impl EntitySql<'_> {
                 }
                 let v = coerce(f, value, zone)?;
                 let col = self.column(f);
+                if matches!(f.ty, FieldType::MultiChoice(_)) {
+                    // A multi-choice value "equals" a choice it holds.
+                    let holds = format!("EXISTS (SELECT 1 FROM json_each({col}) WHERE value = ?)");
+                    let _ = match op {
+                        CmpOp::Eq => write!(out.sql, "{holds}"),
+                        CmpOp::Ne => write!(out.sql, "NOT {holds}"),
+                        _ => {
+                            return Err(Error::InvalidArgument(format!(
+                                "{field}: a multi-choice field takes =, !=, in or contains"
+                            )));
+                        }
+                    };
+                    out.params.push(SqlParam::Value(v));
+                    return Ok(());
+                }
                 let sql_op = match op {
                     // NULL-safe: records with an empty field are "not equal".
                     CmpOp::Ne => "IS NOT",
@@ -191,6 +206,15 @@ impl EntitySql<'_> {
                     .map(|v| coerce(f, v, zone))
                     .collect::<Result<Vec<_>>>()?;
                 let col = self.column(f);
+                if matches!(f.ty, FieldType::MultiChoice(_)) {
+                    let any = Filter::any_of(
+                        values
+                            .iter()
+                            .map(|v| Filter::compare(field.clone(), CmpOp::Eq, v.clone())),
+                    );
+                    let f = if *negated { any.not() } else { any };
+                    return self.emit(&f, zone, out, depth + 1);
+                }
                 if *negated {
                     out.sql.push_str("NOT IFNULL(");
                 }
@@ -247,6 +271,16 @@ impl EntitySql<'_> {
             }
             Filter::Contains { field, text } | Filter::StartsWith { field, text } => {
                 let f = self.field(field)?;
+                if matches!(f.ty, FieldType::MultiChoice(_))
+                    && matches!(filter, Filter::Contains { .. })
+                {
+                    return self.emit(
+                        &Filter::eq(field.clone(), text.clone()),
+                        zone,
+                        out,
+                        depth + 1,
+                    );
+                }
                 if !matches!(f.ty, FieldType::Text | FieldType::Email | FieldType::Phone) {
                     return Err(Error::InvalidArgument(format!(
                         "{field}: contains/startswith need a text field"
@@ -366,6 +400,33 @@ fn coerce(f: &FieldSpec, v: &Value, zone: Tz) -> Result<SqlValue> {
             }),
         (FieldType::Enum(_), _) => mismatch("text"),
         (FieldType::Tags, _) => mismatch("a tag"),
+        (FieldType::Date, Value::Text(t)) => {
+            chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
+                .map(|d| SqlValue::Text(d.format("%Y-%m-%d").to_string()))
+                .map_err(|_| {
+                    Error::invalid(f.name.to_string(), t.clone(), "expected a date YYYY-MM-DD")
+                })
+        }
+        (FieldType::Date, Value::Time(t)) => Ok(SqlValue::Text(
+            t.to_datetime()
+                .with_timezone(&zone)
+                .date_naive()
+                .format("%Y-%m-%d")
+                .to_string(),
+        )),
+        (FieldType::Date, _) => mismatch("a date YYYY-MM-DD"),
+        (FieldType::Choice(names) | FieldType::MultiChoice(names), Value::Text(s)) => names
+            .iter()
+            .find(|n| n.as_str() == s.trim())
+            .map(|n| SqlValue::Text(n.clone()))
+            .ok_or_else(|| {
+                Error::invalid(
+                    f.name.to_string(),
+                    s.clone(),
+                    format!("must be one of {}", names.join(", ")),
+                )
+            }),
+        (FieldType::Choice(_) | FieldType::MultiChoice(_), _) => mismatch("text"),
     }
 }
 

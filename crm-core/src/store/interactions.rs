@@ -20,7 +20,7 @@ fn entity() -> EntitySql<'static> {
         alias: "i",
         fields: INTERACTION_FIELDS,
         tags: None,
-        computed: &[],
+        computed: Vec::new(),
     }
 }
 

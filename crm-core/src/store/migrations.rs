@@ -184,6 +184,26 @@ CREATE TABLE segments (
 );
 "#,
     },
+    Migration {
+        version: 6,
+        name: "custom field definitions",
+        sql: r#"
+CREATE TABLE field_definitions (
+    id            INTEGER PRIMARY KEY,
+    entity        TEXT NOT NULL CHECK (entity IN ('customer', 'product', 'purchase', 'interaction')),
+    name          TEXT NOT NULL,
+    type          TEXT NOT NULL CHECK (type IN ('text', 'integer', 'decimal', 'boolean', 'date', 'enum', 'multi_enum')),
+    choices       TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(choices)),
+    required      INTEGER NOT NULL DEFAULT 0,
+    default_value TEXT CHECK (default_value IS NULL OR json_valid(default_value)),
+    personal      INTEGER NOT NULL DEFAULT 0,
+    indexed       INTEGER NOT NULL DEFAULT 0,
+    retired       INTEGER NOT NULL DEFAULT 0,
+    created_at    INTEGER NOT NULL,
+    UNIQUE (entity, name)
+);
+"#,
+    },
 ];
 
 /// The newest schema version this library writes.

@@ -6,6 +6,7 @@
 
 pub(crate) mod audit;
 pub(crate) mod customers;
+pub(crate) mod fields;
 pub(crate) mod filter_sql;
 pub(crate) mod interactions;
 pub(crate) mod migrations;

@@ -21,7 +21,7 @@ fn entity() -> EntitySql<'static> {
         alias: "p",
         fields: PRODUCT_FIELDS,
         tags: None,
-        computed: &[],
+        computed: Vec::new(),
     }
 }
 

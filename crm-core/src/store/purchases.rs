@@ -25,7 +25,7 @@ fn entity() -> EntitySql<'static> {
         alias: "p",
         fields: PURCHASE_FIELDS,
         tags: None,
-        computed: &[],
+        computed: Vec::new(),
     }
 }
 
