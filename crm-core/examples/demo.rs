@@ -7,9 +7,9 @@
 use std::time::Instant;
 
 use crm_core::{
-    Channel, Clock, Crm, Currency, Direction, Filter, InteractionKind, LifecycleStage, Money,
-    NewCustomerColumns, NewInteraction, NewProduct, NewPurchaseColumns, OpenOptions, OrderBy,
-    Query, Source, Timestamp,
+    Channel, Clock, Crm, Currency, CustomFieldType, Direction, EntityKind, Filter, InteractionKind,
+    LifecycleStage, Money, NewCustomerColumns, NewFieldDefinition, NewInteraction, NewProduct,
+    NewPurchaseColumns, OpenOptions, OrderBy, Query, Source, Timestamp, Value,
 };
 
 /// A small deterministic generator (xorshift64*), so every run shows the same data.
@@ -44,6 +44,7 @@ const COMPANIES: &[&str] = &[
 const SOURCES: &[&str] = &[
     "web", "web", "web", "ads", "ads", "referral", "event", "partner", "other",
 ];
+const REGIONS: &[&str] = &["north", "south", "east", "west"];
 const STAGES: &[&str] = &[
     "lead", "lead", "lead", "prospect", "prospect", "customer", "customer", "churned",
 ];
@@ -75,6 +76,11 @@ fn generate(n: usize, now: Timestamp) -> NewCustomerColumns {
         }
         cols.tags
             .push(Some(tags.into_iter().map(str::to_owned).collect()));
+        let region = REGIONS[rng.below(REGIONS.len())];
+        cols.custom
+            .entry("region".to_owned())
+            .or_default()
+            .push(Value::from(region));
         let age = (rng.next() % two_years_us as u64) as i64;
         cols.created_at
             .push(Some(Timestamp::from_micros(now.as_micros() - age)));
@@ -98,6 +104,17 @@ fn main() -> crm_core::Result<()> {
     )?;
 
     println!("== crm demo: {path}");
+    // A custom field, defined at run time: a new column, indexed, no code change.
+    crm.fields().define(
+        EntityKind::Customer,
+        NewFieldDefinition::new("region", CustomFieldType::Enum)
+            .choices(REGIONS.iter().copied())
+            .indexed(),
+    )?;
+    println!(
+        "defined custom field 'region' (enum: {}, indexed)",
+        REGIONS.join(", ")
+    );
     let start = Instant::now();
     let ids = crm.customers().add_columns(generate(n, now))?;
     println!(
@@ -146,6 +163,8 @@ fn main() -> crm_core::Result<()> {
             c.created_at.to_datetime().format("%Y-%m-%d")
         );
     }
+    let north = Filter::parse("region = 'north' and stage = 'customer'")?;
+    println!("customers in the north: {}", crm.customers().count(&north)?);
     println!(
         "without e-mail: {}",
         crm.customers().count(&Filter::is_null("email"))?
