@@ -4,7 +4,8 @@
 //!   transaction, one audit entry) against a raw rusqlite loop writing the same purchases and
 //!   lines into the same schema. `CRM_BENCH_PURCHASES` sets N (default 1,000,000; two lines each).
 //! - `segment_count_1M`: counting a saved segment over 1,000,000 customers, for an indexed
-//!   predicate (`source` and `stage`) and a tag; `CRM_BENCH_CUSTOMERS` sets the size.
+//!   predicate (`source` and `stage`), a tag, and a custom field with and without its index;
+//!   `CRM_BENCH_CUSTOMERS` sets the size.
 //!
 //! `cargo bench -p crm-core --bench purchases_segments`
 
@@ -13,7 +14,8 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use crm_core::{
-    Crm, Currency, Money, NewCustomerColumns, NewProduct, NewPurchaseColumns, OpenOptions,
+    Crm, Currency, CustomFieldType, EntityKind, Money, NewCustomerColumns, NewFieldDefinition,
+    NewProduct, NewPurchaseColumns, OpenOptions, Value,
 };
 use rusqlite::params;
 
@@ -186,6 +188,15 @@ fn segment_count(c: &mut Criterion) {
     let n = env("CRM_BENCH_CUSTOMERS", 1_000_000);
     let dir = tempfile::tempdir().expect("tempdir");
     let crm = Crm::open(dir.path().join("segments.db"), OpenOptions::default()).expect("open");
+    // Two custom fields with the same values, one indexed and one not, to show what the index buys.
+    let regions = ["north", "south", "east", "west"];
+    for (name, indexed) in [("region", true), ("region_plain", false)] {
+        let mut def = NewFieldDefinition::new(name, CustomFieldType::Enum).choices(regions);
+        def.indexed = indexed;
+        crm.fields()
+            .define(EntityKind::Customer, def)
+            .expect("field");
+    }
     const SOURCES: [&str; 6] = ["web", "referral", "ads", "event", "partner", "other"];
     const STAGES: [&str; 4] = ["lead", "prospect", "customer", "churned"];
     let cols = NewCustomerColumns {
@@ -205,6 +216,15 @@ fn segment_count(c: &mut Criterion) {
                 })
             })
             .collect(),
+        custom: ["region", "region_plain"]
+            .into_iter()
+            .map(|f| {
+                (
+                    f.to_owned(),
+                    (0..n).map(|i| Value::from(regions[(i * 31) % 4])).collect(),
+                )
+            })
+            .collect(),
         ..Default::default()
     };
     crm.customers().add_columns(cols).expect("customers");
@@ -214,10 +234,16 @@ fn segment_count(c: &mut Criterion) {
     crm.segments()
         .save_text("vip", "tags contains 'vip'")
         .expect("segment");
+    for (name, text) in [
+        ("north indexed", "region = 'north'"),
+        ("north unindexed", "region_plain = 'north'"),
+    ] {
+        crm.segments().save_text(name, text).expect("segment");
+    }
 
     let mut group = c.benchmark_group(format!("segment_count_{n}"));
     group.sample_size(20);
-    for name in ["web leads", "vip"] {
+    for name in ["web leads", "vip", "north indexed", "north unindexed"] {
         group.bench_function(name.replace(' ', "_"), |b| {
             b.iter(|| black_box(crm.segments().count(name).expect("count")))
         });

@@ -257,7 +257,12 @@ impl FieldDefinition {
     /// Checks a value against the definition and converts it: the error names the field, the
     /// value and the rule. `Value::Null` is refused for a required field.
     pub fn check(&self, v: &Value) -> Result<Option<CustomValue>> {
-        let bad = |rule: &str| Err(Error::invalid(self.name.clone(), v.to_string(), rule));
+        // Text as given (the error's message quotes it once); other values in their text form.
+        let shown = match v {
+            Value::Text(t) => t.clone(),
+            other => other.to_string(),
+        };
+        let bad = |rule: &str| Err(Error::invalid(self.name.clone(), shown.clone(), rule));
         let choice = |s: &str| {
             self.choices
                 .iter()
@@ -316,7 +321,7 @@ impl FieldDefinition {
             (CustomFieldType::MultiEnum, Value::Text(s)) => {
                 return self.check(&Value::List(vec![Value::Text(s.clone())]));
             }
-            (ty, _) => return bad(&format!("must be a {} value", ty.as_str())),
+            (ty, _) => return bad(&format!("must be of type {}", ty.as_str())),
         }))
     }
 }
@@ -363,6 +368,7 @@ mod tests {
             .check(&"east".into())
             .unwrap_err();
         assert!(e.to_string().contains("must be one of north, south"), "{e}");
+        assert_eq!(e.to_string(), "invalid f \"east\": must be one of north, south", "quoted once");
         assert_eq!(
             def(CustomFieldType::MultiEnum)
                 .check(&Value::List(vec![
