@@ -20,7 +20,7 @@
  *   destructor (crm_close, crm_customer_free, crm_customer_list_free, crm_filter_free,
  *   crm_product_free, crm_purchase_free, crm_purchase_table_free, crm_line_item_table_free,
  *   crm_interaction_free, crm_interaction_list_free, crm_note_list_free, crm_audit_list_free,
- *   crm_segment_list_free); every destructor accepts NULL. Strings
+ *   crm_segment_list_free, crm_field_list_free); every destructor accepts NULL. Strings
  *   passed in are NUL-terminated UTF-8 and are copied; strings returned are borrowed from the
  *   object that returned them and stay valid until it is freed.
  *   Never free() anything this library returns. Pointer out-parameters are set to NULL on failure.
@@ -36,9 +36,14 @@
  *   result tables (crm_purchase_table, crm_line_item_table) lend out one const int64_t array per
  *   integer column and one string per row and text column, valid until the table is freed.
  *
- * Result lists. Lists of rows (crm_note_list, crm_audit_list, crm_segment_list) are read by
- *   index with crm_<list>_len and one accessor per field, crm_<list>_<field>(list, i); an index
- *   out of range gives 0 or NULL.
+ * Result lists. Lists of rows (crm_note_list, crm_audit_list, crm_segment_list, crm_field_list)
+ *   are read by index with crm_<list>_len and one accessor per field, crm_<list>_<field>(list, i);
+ *   an index out of range gives 0 or NULL.
+ *
+ * Custom fields. Defined at run time (crm_field_define); their values are written with
+ *   crm_customer_set_* and read from a crm_customer with crm_customer_field_*. Where one argument
+ *   carries values of any type (a default, a column of crm_customer_add_many) they are given in
+ *   their text form, interpreted by the field's type.
  *
  * Time. int64_t microseconds since 1970-01-01T00:00:00Z (UTC). CRM_TIME_NOW means "now, by the
  *   handle's clock" (see crm_set_clock). Calendar boundaries and date literals in filters use the
@@ -228,7 +233,9 @@ typedef struct crm_audit_list crm_audit_list;
  A customer as stored. Returned by `crm_customer_get`, `crm_customer_get_by_external_id`,
  `crm_customer_update`, `crm_customer_add_tags` and `crm_customer_remove_tags` (free it with
  `crm_customer_free`), or borrowed from a `crm_customer_list`. It is a copy: it stays valid after the handle is closed and does not change
- when the store does. Its strings are valid until it is freed.
+ when the store does. Its strings are valid until it is freed. It carries the values of the
+ store's active custom fields as they were read (`crm_customer_fields_len`,
+ `crm_customer_field_text`, `crm_customer_field_int`).
  */
 typedef struct crm_customer crm_customer;
 
@@ -245,6 +252,13 @@ typedef struct crm_customer_list crm_customer_list;
  work in parallel, open one handle per thread on the same file.
  */
 typedef struct crm_db crm_db;
+
+/*
+ The custom fields of one entity in definition order, from `crm_field_all`. Read them by index
+ (0 to `crm_field_list_len` - 1); free the list with `crm_field_list_free`. It is a copy: it
+ stays valid after the handle is closed. Its strings are valid until it is freed.
+ */
+typedef struct crm_field_list crm_field_list;
 
 /*
  A filter: which records (customers, products, purchases or interactions, by the field names of
@@ -543,6 +557,21 @@ typedef struct crm_customer_columns {
      the handle's clock.
      */
     const int64_t *created_at;
+    /*
+     Number of custom field columns: entries in `custom_names` and `custom_text_values`.
+     */
+    size_t custom_len;
+    /*
+     Names of the custom fields given, `custom_len` strings, each once.
+     */
+    const char *const *custom_names;
+    /*
+     Values of the custom fields: `custom_len` arrays (matching `custom_names`) of `n` values
+     each, in their text form, interpreted by the field's type as
+     `crm_field_definition.default_value` is (`"42"`, `"2.5"`, `"true"`, `"2026-03-01"`,
+     `"north"`, `"email,sms"`). A NULL array or entry: absent (the field's default, if any).
+     */
+    const char *const *const *custom_text_values;
 } crm_customer_columns;
 
 /*
@@ -777,6 +806,60 @@ typedef struct crm_new_interaction {
     const char *metadata_json;
 } crm_new_interaction;
 
+/*
+ A custom field to define. Initialise with `crm_field_definition_init`, then set at least `name`
+ and `type`. Strings are NUL-terminated UTF-8, copied. Pass it to `crm_field_define`.
+ */
+typedef struct crm_field_definition {
+    /*
+     Size of this struct as the caller knows it; set by `crm_field_definition_init`.
+     */
+    uint32_t struct_size;
+    /*
+     Which records carry the field: `"customer"` (NULL, the default; the only one supported
+     for now).
+     */
+    const char *entity;
+    /*
+     Name (required): lower-case letters, digits and `_`, starting with a letter, at most 63
+     characters, not the name of a built-in field. Filters, sort orders and records use it.
+     */
+    const char *name;
+    /*
+     Type (required): `"text"`, `"integer"`, `"decimal"`, `"boolean"`, `"date"`, `"enum"` or
+     `"multi_enum"`.
+     */
+    const char *type;
+    /*
+     The choices of an enum or multi-enum field, `choices_len` strings (at least one); none
+     for other types.
+     */
+    const char *const *choices;
+    /*
+     Number of entries in `choices`.
+     */
+    size_t choices_len;
+    /*
+     Not 0: every record must have a value (then a default is needed while records exist).
+     */
+    int required;
+    /*
+     Not 0: personal data (the audit trail keeps its values apart).
+     */
+    int personal;
+    /*
+     Not 0: backed by an index, so filtering on the field is an index lookup.
+     */
+    int indexed;
+    /*
+     The value of records that give none, in the text form `crm_customer_field_text` reads
+     back, interpreted by `type`: integers and decimals as numbers (`"42"`, `"2.5"`), booleans
+     `"true"` / `"false"`, dates `"2026-03-01"`, enums a choice, multi-enums comma-separated
+     choices (`"email,sms"`). NULL: no default.
+     */
+    const char *default_value;
+} crm_field_definition;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -930,6 +1013,37 @@ int64_t crm_customer_updated_at(const struct crm_customer *customer);
 int64_t crm_customer_version(const struct crm_customer *customer);
 
 /*
+ The number of custom values the customer has (fields without a value are left out); 0 for
+ NULL. Read their names with `crm_customer_field_name`.
+ */
+size_t crm_customer_fields_len(const struct crm_customer *customer);
+
+/*
+ The name of the customer's custom value `i` (sorted by name), or NULL when `i` is out of
+ range. Valid until the customer is freed.
+ */
+const char *crm_customer_field_name(const struct crm_customer *customer, size_t i);
+
+/*
+ The value of custom field `name` in its text form: text, enum choices and dates
+ (`YYYY-MM-DD`) as they are, integers and decimals formatted (`"42"`, `"2.5"`), booleans
+ `"true"` / `"false"`, multi-enum choices comma-joined in sorted order (`"email,sms"`). NULL when
+ the customer has no value for `name` (or `customer` or `name` is NULL, or `name` is not
+ UTF-8). Valid until the customer is freed.
+ */
+const char *crm_customer_field_text(const struct crm_customer *customer, const char *name);
+
+/*
+ Stores the value of integer field `name` in `*out`.
+
+ Errors (recorded for `crm_errmsg(NULL)`): `CRM_NOT_FOUND` (the customer has no value for
+ `name`), `CRM_INVALID_ARGUMENT` (the value is not an integer — read other types with
+ `crm_customer_field_text` —, NULL `customer`, `name` or `out`, invalid UTF-8). `*out` is
+ unchanged on failure.
+ */
+int crm_customer_field_int(const struct crm_customer *customer, const char *name, int64_t *out);
+
+/*
  Frees a customer returned by `crm_customer_get`, `crm_customer_get_by_external_id`,
  `crm_customer_update`, `crm_customer_add_tags` or `crm_customer_remove_tags`. Does nothing when
  `customer` is NULL. Never pass a customer borrowed from a list.
@@ -1027,6 +1141,48 @@ int crm_customer_remove_tags(struct crm_db *db,
                              struct crm_customer **out);
 
 /*
+ Sets custom field `field` of customer `id` to the text `value`, for text, enum (one of the
+ choices) and date (`YYYY-MM-DD`) fields, and for a multi-enum field one choice; NULL clears
+ the value. An audited update: the version goes up by one when the value changed.
+
+ Errors: `CRM_NOT_FOUND` (no customer `id`), `CRM_INVALID_INPUT` (no active field `field`, a
+ value that does not fit the field — a choice not allowed, text for a number, a bad date —,
+ clearing a required field; the message names the field, the value and the rule),
+ `CRM_INVALID_ARGUMENT` (NULL `db` or `field`, invalid UTF-8). Nothing is written on failure.
+ */
+int crm_customer_set_text(struct crm_db *db, int64_t id, const char *field, const char *value);
+
+/*
+ Sets integer (or decimal) field `field` of customer `id` to `value`. Errors as for
+ `crm_customer_set_text`.
+ */
+int crm_customer_set_int(struct crm_db *db, int64_t id, const char *field, int64_t value);
+
+/*
+ Sets decimal field `field` of customer `id` to `value` (finite), or an integer field to a
+ whole `value`. Errors as for `crm_customer_set_text`.
+ */
+int crm_customer_set_real(struct crm_db *db, int64_t id, const char *field, double value);
+
+/*
+ Sets boolean field `field` of customer `id`: true when `value` is not 0. Errors as for
+ `crm_customer_set_text`.
+ */
+int crm_customer_set_bool(struct crm_db *db, int64_t id, const char *field, int value);
+
+/*
+ Sets multi-enum field `field` of customer `id` to the `n` choices in `values` (each one of the
+ field's choices; kept sorted without duplicates; `n` = 0 sets no choice). Errors as for
+ `crm_customer_set_text`, and `CRM_INVALID_ARGUMENT` for `values` NULL with `n` > 0 or a NULL
+ entry.
+ */
+int crm_customer_set_choices(struct crm_db *db,
+                             int64_t id,
+                             const char *field,
+                             const char *const *values,
+                             size_t n);
+
+/*
  Deletes customer `id`. `flags` is 0 or `CRM_DELETE_CASCADE`. Without cascade, a customer other
  records refer to is refused with `CRM_CONSTRAINT`. `CRM_NOT_FOUND` when there is none.
  */
@@ -1094,8 +1250,10 @@ void crm_customer_columns_init(struct crm_customer_columns *columns,
  the `n` new ids in row order. If any row is invalid, nothing is written and the message names
  the row (zero-based), e.g. `invalid row 7: email "x": must contain '@'`.
 
- Errors as for `crm_customer_add`, per row; `CRM_INVALID_ARGUMENT` for NULL `columns` or
- `columns->name` (with `n` > 0).
+ Errors as for `crm_customer_add`, per row, and for custom values as for
+ `crm_customer_set_text` (an unknown field, a value that does not fit it);
+ `CRM_INVALID_ARGUMENT` for NULL `columns` or `columns->name` (with `n` > 0), a NULL entry in
+ `columns->custom_names`, or a field named twice.
  */
 int crm_customer_add_many(struct crm_db *db,
                           size_t n,
@@ -2071,6 +2229,139 @@ const char *crm_segment_list_text(const struct crm_segment_list *list, size_t i)
  Frees a list from `crm_segment_all`. Does nothing when `list` is NULL.
  */
 void crm_segment_list_free(struct crm_segment_list *list);
+
+/*
+ Clears `definition` (customer entity, no name or type, no choices, optional, not personal, not
+ indexed, no default) and sets `struct_size`. Does nothing when `definition` is NULL.
+ Pass the struct's size as your header declares it: `crm_field_definition_init(&definition, sizeof definition)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
+ */
+void crm_field_definition_init(struct crm_field_definition *definition,
+                               size_t size);
+
+/*
+ Defines a custom field: the store gains a column for it (and an index when `indexed`), and
+ from then on records carry its values, filters and sort orders accept its name, and
+ `crm_customer_set_*` write it. The definition is recorded in the audit trail.
+
+ Errors: `CRM_INVALID_INPUT` (a bad or built-in name, an unknown type, choices missing or
+ repeated or given to a type without choices, a default that does not fit the type, a required
+ field without a default while records exist; the message names the field, the value and the
+ rule), `CRM_ALREADY_EXISTS` (a field of that name exists, retired or not), `CRM_UNSUPPORTED`
+ (an entity other than customer), `CRM_INVALID_ARGUMENT` (NULL `db`, `definition`, `name` or
+ `type`, bad `struct_size`, invalid UTF-8). Nothing is written on failure.
+ */
+int crm_field_define(struct crm_db *db, const struct crm_field_definition *definition);
+
+/*
+ Renames field `from` of `entity` (`"customer"`; NULL: customer) to `to`; its values stay.
+ Saved segments that name the old field are not rewritten. Recorded in the audit trail.
+
+ Errors: `CRM_NOT_FOUND` (no field `from`), `CRM_ALREADY_EXISTS` (`to` is taken),
+ `CRM_INVALID_INPUT` (a bad or built-in `to`, an unknown entity), `CRM_INVALID_ARGUMENT` (NULL
+ `db`, `from` or `to`, invalid UTF-8). Nothing is written on failure.
+ */
+int crm_field_rename(struct crm_db *db, const char *entity, const char *from, const char *to);
+
+/*
+ Retires field `name` of `entity` (NULL: customer): records, filters and sort orders no longer
+ see it, but its values are kept, and `crm_field_restore` brings them back. Recorded in the
+ audit trail.
+
+ Errors: `CRM_NOT_FOUND` (no field `name`), `CRM_INVALID_INPUT` (an unknown entity),
+ `CRM_INVALID_ARGUMENT` (NULL `db` or `name`, invalid UTF-8).
+ */
+int crm_field_retire(struct crm_db *db, const char *entity, const char *name);
+
+/*
+ Brings retired field `name` of `entity` (NULL: customer) back, with the values it had.
+ Recorded in the audit trail.
+
+ Errors as for `crm_field_retire`.
+ */
+int crm_field_restore(struct crm_db *db, const char *entity, const char *name);
+
+/*
+ Removes field `name` of `entity` (NULL: customer) and its column. A field that holds values
+ is refused with `CRM_CONSTRAINT` unless `force` is not 0, which deletes the values with it.
+ Recorded in the audit trail.
+
+ Errors: `CRM_CONSTRAINT` (values exist and `force` is 0), otherwise as for
+ `crm_field_retire`. Nothing is written on failure.
+ */
+int crm_field_remove(struct crm_db *db, const char *entity, const char *name, int force);
+
+/*
+ Reads the custom fields of `entity` (`"customer"`; NULL: customer) in definition order;
+ retired ones too when `include_retired` is not 0. `*out` receives the list: free it with
+ `crm_field_list_free`; NULL on failure.
+
+ Errors: `CRM_INVALID_INPUT` (an unknown entity), `CRM_INVALID_ARGUMENT` (NULL `db` or `out`,
+ invalid UTF-8).
+ */
+int crm_field_all(struct crm_db *db,
+                  const char *entity,
+                  int include_retired,
+                  struct crm_field_list **out);
+
+/*
+ The number of fields in the list; 0 for NULL.
+ */
+size_t crm_field_list_len(const struct crm_field_list *list);
+
+/*
+ The name of field `i`, or NULL when `i` is out of range. Valid until the list is freed.
+ */
+const char *crm_field_list_name(const struct crm_field_list *list, size_t i);
+
+/*
+ The type of field `i`: `"text"`, `"integer"`, `"decimal"`, `"boolean"`, `"date"`, `"enum"` or
+ `"multi_enum"`. A static string (valid for the whole program); NULL when `i` is out of range.
+ */
+const char *crm_field_list_type(const struct crm_field_list *list, size_t i);
+
+/*
+ 1 when field `i` is required, else 0 (also when `i` is out of range).
+ */
+int crm_field_list_required(const struct crm_field_list *list, size_t i);
+
+/*
+ 1 when field `i` holds personal data, else 0 (also when `i` is out of range).
+ */
+int crm_field_list_personal(const struct crm_field_list *list, size_t i);
+
+/*
+ 1 when field `i` is backed by an index, else 0 (also when `i` is out of range).
+ */
+int crm_field_list_indexed(const struct crm_field_list *list, size_t i);
+
+/*
+ 1 when field `i` is retired, else 0 (also when `i` is out of range).
+ */
+int crm_field_list_retired(const struct crm_field_list *list, size_t i);
+
+/*
+ The default of field `i` in its text form (as `crm_customer_field_text` gives values), or NULL
+ when it has none or `i` is out of range. Valid until the list is freed.
+ */
+const char *crm_field_list_default(const struct crm_field_list *list, size_t i);
+
+/*
+ The number of choices of field `i` (0 for types without choices, or when `i` is out of range).
+ */
+size_t crm_field_list_choices_len(const struct crm_field_list *list, size_t i);
+
+/*
+ Choice `k` of field `i`, in definition order, or NULL when `i` or `k` is out of range. Valid
+ until the list is freed.
+ */
+const char *crm_field_list_choice(const struct crm_field_list *list, size_t i, size_t k);
+
+/*
+ Frees a list from `crm_field_all`. Does nothing when `list` is NULL.
+ */
+void crm_field_list_free(struct crm_field_list *list);
 
 #ifdef __cplusplus
 }  // extern "C"

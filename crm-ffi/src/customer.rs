@@ -6,9 +6,12 @@ use std::mem::offset_of;
 use std::ptr;
 use std::sync::OnceLock;
 
+use std::collections::BTreeMap;
+
 use crm_core::{
-    Customer, CustomerPatch, DeleteMode, Error, LifecycleStage, NewCustomer, NewCustomerColumns,
-    OrderBy, Query, Result, Source, split_tag_list,
+    CustomValue, Customer, CustomerPatch, DeleteMode, EntityKind, Error, FieldDefinition,
+    LifecycleStage, NewCustomer, NewCustomerColumns, OrderBy, Query, Result, Source, Value,
+    split_tag_list,
 };
 
 use crate::args::{
@@ -17,7 +20,8 @@ use crate::args::{
     time_or_now, versioned,
 };
 use crate::db::crm_db;
-use crate::error::{guard_db, guard_value};
+use crate::error::{guard, guard_db, guard_value};
+use crate::field::{text_form, value_from_text};
 use crate::filter::crm_filter;
 
 /// An `int64_t` time meaning "now, by the handle's clock" (`INT64_MIN`), where a time is optional.
@@ -60,7 +64,9 @@ pub const CRM_DELETE_CASCADE: u32 = 1;
 /// A customer as stored. Returned by `crm_customer_get`, `crm_customer_get_by_external_id`,
 /// `crm_customer_update`, `crm_customer_add_tags` and `crm_customer_remove_tags` (free it with
 /// `crm_customer_free`), or borrowed from a `crm_customer_list`. It is a copy: it stays valid after the handle is closed and does not change
-/// when the store does. Its strings are valid until it is freed.
+/// when the store does. Its strings are valid until it is freed. It carries the values of the
+/// store's active custom fields as they were read (`crm_customer_fields_len`,
+/// `crm_customer_field_text`, `crm_customer_field_int`).
 #[derive(Debug)]
 pub struct crm_customer {
     id: i64,
@@ -75,9 +81,25 @@ pub struct crm_customer {
     created_at: i64,
     updated_at: i64,
     version: i64,
+    custom: Vec<CustomEntry>,
+}
+
+/// One custom value of a `crm_customer`: the field's name, the value and its text form.
+#[derive(Debug)]
+struct CustomEntry {
+    name: CString,
+    text: CString,
+    value: CustomValue,
 }
 
 impl crm_customer {
+    /// The custom value of field `name`, if the customer has one.
+    fn custom(&self, name: &str) -> Option<&CustomEntry> {
+        self.custom
+            .iter()
+            .find(|e| e.name.to_bytes() == name.as_bytes())
+    }
+
     fn new(c: Customer) -> Result<crm_customer> {
         let id = c.id;
         let text = |s: &str, field: &str| c_string(s, || format!("customer {id} {field}"));
@@ -100,6 +122,17 @@ impl crm_customer {
             created_at: c.created_at.as_micros(),
             updated_at: c.updated_at.as_micros(),
             version: c.version,
+            custom: c
+                .custom
+                .into_iter()
+                .map(|(name, value)| {
+                    Ok(CustomEntry {
+                        name: text(&name, "custom field name")?,
+                        text: text(&text_form(&value), &name)?,
+                        value,
+                    })
+                })
+                .collect::<Result<_>>()?,
         })
     }
 }
@@ -266,6 +299,94 @@ pub unsafe extern "C" fn crm_customer_version(customer: *const crm_customer) -> 
         0,
         |c| c.version,
     )
+}
+
+/// The number of custom values the customer has (fields without a value are left out); 0 for
+/// NULL. Read their names with `crm_customer_field_name`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_customer_fields_len(customer: *const crm_customer) -> usize {
+    // SAFETY: NULL or a live customer.
+    read(
+        "crm_customer_fields_len",
+        unsafe { customer.as_ref() },
+        0,
+        |c| c.custom.len(),
+    )
+}
+
+/// The name of the customer's custom value `i` (sorted by name), or NULL when `i` is out of
+/// range. Valid until the customer is freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_customer_field_name(
+    customer: *const crm_customer,
+    i: usize,
+) -> *const c_char {
+    // SAFETY: NULL or a live customer.
+    read(
+        "crm_customer_field_name",
+        unsafe { customer.as_ref() },
+        ptr::null(),
+        |c| c.custom.get(i).map_or(ptr::null(), |e| e.name.as_ptr()),
+    )
+}
+
+/// The value of custom field `name` in its text form: text, enum choices and dates
+/// (`YYYY-MM-DD`) as they are, integers and decimals formatted (`"42"`, `"2.5"`), booleans
+/// `"true"` / `"false"`, multi-enum choices comma-joined in sorted order (`"email,sms"`). NULL when
+/// the customer has no value for `name` (or `customer` or `name` is NULL, or `name` is not
+/// UTF-8). Valid until the customer is freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_customer_field_text(
+    customer: *const crm_customer,
+    name: *const c_char,
+) -> *const c_char {
+    // SAFETY: NULL or a live customer.
+    read(
+        "crm_customer_field_text",
+        unsafe { customer.as_ref() },
+        ptr::null(),
+        |c| {
+            // SAFETY: NULL or NUL-terminated.
+            match unsafe { opt_str(name, "name") } {
+                Ok(Some(name)) => c.custom(name).map_or(ptr::null(), |e| e.text.as_ptr()),
+                _ => ptr::null(),
+            }
+        },
+    )
+}
+
+/// Stores the value of integer field `name` in `*out`.
+///
+/// Errors (recorded for `crm_errmsg(NULL)`): `CRM_NOT_FOUND` (the customer has no value for
+/// `name`), `CRM_INVALID_ARGUMENT` (the value is not an integer — read other types with
+/// `crm_customer_field_text` —, NULL `customer`, `name` or `out`, invalid UTF-8). `*out` is
+/// unchanged on failure.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_customer_field_int(
+    customer: *const crm_customer,
+    name: *const c_char,
+    out: *mut i64,
+) -> c_int {
+    guard("crm_customer_field_int", || {
+        // SAFETY (all): NULL or valid pointers of the documented types.
+        let c = unsafe { customer.as_ref() }.ok_or_else(|| crate::args::null("customer"))?;
+        let name = unsafe { req_str(name, "name") }?;
+        check_out(out, "out")?;
+        let entry = c.custom(name).ok_or_else(|| Error::NotFound {
+            entity: "custom value",
+            key: format!("{name} of customer {}", c.id),
+        })?;
+        let CustomValue::Integer(v) = entry.value else {
+            return Err(Error::InvalidArgument(format!(
+                "custom value {name} of customer {} is not an integer (read it with \
+                 crm_customer_field_text)",
+                c.id
+            )));
+        };
+        // SAFETY: non-NULL (checked) and writable.
+        unsafe { out.write(v) };
+        Ok(())
+    })
 }
 
 /// Frees a customer returned by `crm_customer_get`, `crm_customer_get_by_external_id`,
@@ -678,6 +799,113 @@ pub unsafe extern "C" fn crm_customer_remove_tags(
     })
 }
 
+// ------------------------------------------------------------------------------------------------
+// Custom values
+
+/// Shared body of the `crm_customer_set_*` functions: one audited update of one custom value.
+///
+/// # Safety
+/// `field` is NULL or NUL-terminated.
+unsafe fn set_custom(db: &mut crm_db, id: i64, field: *const c_char, value: Value) -> Result<()> {
+    // SAFETY: forwarded contract.
+    let field = unsafe { req_str(field, "field") }?;
+    let mut patch = CustomerPatch::default();
+    patch.custom.insert(field.to_owned(), value);
+    db.crm.customers().update(id, &patch).map(|_| ())
+}
+
+/// Sets custom field `field` of customer `id` to the text `value`, for text, enum (one of the
+/// choices) and date (`YYYY-MM-DD`) fields, and for a multi-enum field one choice; NULL clears
+/// the value. An audited update: the version goes up by one when the value changed.
+///
+/// Errors: `CRM_NOT_FOUND` (no customer `id`), `CRM_INVALID_INPUT` (no active field `field`, a
+/// value that does not fit the field — a choice not allowed, text for a number, a bad date —,
+/// clearing a required field; the message names the field, the value and the rule),
+/// `CRM_INVALID_ARGUMENT` (NULL `db` or `field`, invalid UTF-8). Nothing is written on failure.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_customer_set_text(
+    db: *mut crm_db,
+    id: i64,
+    field: *const c_char,
+    value: *const c_char,
+) -> c_int {
+    // SAFETY: `db` is NULL or an open handle used by this thread only.
+    guard_db("crm_customer_set_text", unsafe { db.as_mut() }, |db| {
+        // SAFETY (both): NULL or NUL-terminated.
+        let value = unsafe { opt_string(value, "value") }?.map_or(Value::Null, Value::Text);
+        unsafe { set_custom(db, id, field, value) }
+    })
+}
+
+/// Sets integer (or decimal) field `field` of customer `id` to `value`. Errors as for
+/// `crm_customer_set_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_customer_set_int(
+    db: *mut crm_db,
+    id: i64,
+    field: *const c_char,
+    value: i64,
+) -> c_int {
+    // SAFETY: `db` is NULL or an open handle used by this thread only.
+    guard_db("crm_customer_set_int", unsafe { db.as_mut() }, |db| {
+        // SAFETY: NULL or NUL-terminated.
+        unsafe { set_custom(db, id, field, Value::Int(value)) }
+    })
+}
+
+/// Sets decimal field `field` of customer `id` to `value` (finite), or an integer field to a
+/// whole `value`. Errors as for `crm_customer_set_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_customer_set_real(
+    db: *mut crm_db,
+    id: i64,
+    field: *const c_char,
+    value: f64,
+) -> c_int {
+    // SAFETY: `db` is NULL or an open handle used by this thread only.
+    guard_db("crm_customer_set_real", unsafe { db.as_mut() }, |db| {
+        // SAFETY: NULL or NUL-terminated.
+        unsafe { set_custom(db, id, field, Value::Real(value)) }
+    })
+}
+
+/// Sets boolean field `field` of customer `id`: true when `value` is not 0. Errors as for
+/// `crm_customer_set_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_customer_set_bool(
+    db: *mut crm_db,
+    id: i64,
+    field: *const c_char,
+    value: c_int,
+) -> c_int {
+    // SAFETY: `db` is NULL or an open handle used by this thread only.
+    guard_db("crm_customer_set_bool", unsafe { db.as_mut() }, |db| {
+        // SAFETY: NULL or NUL-terminated.
+        unsafe { set_custom(db, id, field, Value::Bool(value != 0)) }
+    })
+}
+
+/// Sets multi-enum field `field` of customer `id` to the `n` choices in `values` (each one of the
+/// field's choices; kept sorted without duplicates; `n` = 0 sets no choice). Errors as for
+/// `crm_customer_set_text`, and `CRM_INVALID_ARGUMENT` for `values` NULL with `n` > 0 or a NULL
+/// entry.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_customer_set_choices(
+    db: *mut crm_db,
+    id: i64,
+    field: *const c_char,
+    values: *const *const c_char,
+    n: usize,
+) -> c_int {
+    // SAFETY: `db` is NULL or an open handle used by this thread only.
+    guard_db("crm_customer_set_choices", unsafe { db.as_mut() }, |db| {
+        // SAFETY (both): NULL or `n` NUL-terminated strings / NUL-terminated.
+        let values = unsafe { str_array(values, n, "values") }?;
+        let value = Value::List(values.into_iter().map(Value::Text).collect());
+        unsafe { set_custom(db, id, field, value) }
+    })
+}
+
 /// Deletes customer `id`. `flags` is 0 or `CRM_DELETE_CASCADE`. Without cascade, a customer other
 /// records refer to is refused with `CRM_CONSTRAINT`. `CRM_NOT_FOUND` when there is none.
 #[unsafe(no_mangle)]
@@ -905,6 +1133,15 @@ pub struct crm_customer_columns {
     /// Creation times in microseconds since the epoch (UTC). NULL, or a `CRM_TIME_NOW` entry:
     /// the handle's clock.
     pub created_at: *const i64,
+    /// Number of custom field columns: entries in `custom_names` and `custom_text_values`.
+    pub custom_len: usize,
+    /// Names of the custom fields given, `custom_len` strings, each once.
+    pub custom_names: *const *const c_char,
+    /// Values of the custom fields: `custom_len` arrays (matching `custom_names`) of `n` values
+    /// each, in their text form, interpreted by the field's type as
+    /// `crm_field_definition.default_value` is (`"42"`, `"2.5"`, `"true"`, `"2026-03-01"`,
+    /// `"north"`, `"email,sms"`). A NULL array or entry: absent (the field's default, if any).
+    pub custom_text_values: *const *const *const c_char,
 }
 
 // SAFETY: repr(C), `struct_size: u32` first; the first version ends after `created_at`.
@@ -922,6 +1159,9 @@ unsafe impl Versioned for crm_customer_columns {
         source: ptr::null(),
         tags: ptr::null(),
         created_at: ptr::null(),
+        custom_len: 0,
+        custom_names: ptr::null(),
+        custom_text_values: ptr::null(),
     };
 }
 
@@ -973,12 +1213,60 @@ unsafe fn columns(c: &crm_customer_columns, n: usize) -> Result<NewCustomerColum
     Ok(cols)
 }
 
+/// Converts the custom columns from their text form by the type of each field in `defs`; text
+/// for a field not in `defs` stays text, for crm-core to refuse.
+///
+/// # Safety
+/// `c.custom_names` and `c.custom_text_values` are NULL or `c.custom_len` entries long; every
+/// non-NULL array in `c.custom_text_values` has `n` entries.
+unsafe fn custom_columns(
+    c: &crm_customer_columns,
+    n: usize,
+    defs: &[FieldDefinition],
+) -> Result<BTreeMap<String, Vec<Value>>> {
+    // SAFETY (all): the caller's contract on the arrays.
+    let names = unsafe { str_array(c.custom_names, c.custom_len, "columns->custom_names") }?;
+    let arrays = unsafe {
+        slice(
+            c.custom_text_values,
+            c.custom_len,
+            "columns->custom_text_values",
+        )
+    }?;
+    let mut custom = BTreeMap::new();
+    for (k, (name, &array)) in names.into_iter().zip(arrays).enumerate() {
+        let what = format!("columns->custom_text_values[{k}]");
+        let texts = unsafe { text_column(array, n, &what) }?;
+        let ty = defs.iter().find(|d| d.name == name).map(|d| d.ty);
+        let values = if texts.is_empty() {
+            vec![Value::Null; n]
+        } else {
+            texts
+                .into_iter()
+                .map(|t| match (t, ty) {
+                    (None, _) => Value::Null,
+                    (Some(t), Some(ty)) => value_from_text(ty, &t),
+                    (Some(t), None) => Value::Text(t),
+                })
+                .collect()
+        };
+        if custom.insert(name.clone(), values).is_some() {
+            return Err(Error::InvalidArgument(format!(
+                "columns->custom_names[{k}] is {name:?}, which is given twice"
+            )));
+        }
+    }
+    Ok(custom)
+}
+
 /// Creates `n` customers from columns in one transaction. When `out_ids` is not NULL, it receives
 /// the `n` new ids in row order. If any row is invalid, nothing is written and the message names
 /// the row (zero-based), e.g. `invalid row 7: email "x": must contain '@'`.
 ///
-/// Errors as for `crm_customer_add`, per row; `CRM_INVALID_ARGUMENT` for NULL `columns` or
-/// `columns->name` (with `n` > 0).
+/// Errors as for `crm_customer_add`, per row, and for custom values as for
+/// `crm_customer_set_text` (an unknown field, a value that does not fit it);
+/// `CRM_INVALID_ARGUMENT` for NULL `columns` or `columns->name` (with `n` > 0), a NULL entry in
+/// `columns->custom_names`, or a field named twice.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_customer_add_many(
     db: *mut crm_db,
@@ -993,7 +1281,12 @@ pub unsafe extern "C" fn crm_customer_add_many(
             return Err(crate::args::null("columns"));
         };
         // SAFETY: the struct's arrays, per its contract.
-        let cols = unsafe { self::columns(&c, n) }?;
+        let mut cols = unsafe { self::columns(&c, n) }?;
+        if c.custom_len > 0 {
+            let defs = db.crm.fields().list(EntityKind::Customer, false)?;
+            // SAFETY: the struct's arrays, per its contract.
+            cols.custom = unsafe { custom_columns(&c, n, &defs) }?;
+        }
         let ids = db.crm.customers().add_columns(cols)?;
         if !out_ids.is_null() {
             // SAFETY: non-NULL, room for `n` ids by the contract.

@@ -62,10 +62,14 @@ pub mod audit;
 // Saved segments.
 pub mod segment;
 
+// Custom fields: definitions and the text form of their values.
+pub mod field;
+
 pub use audit::*;
 pub use customer::*;
 pub use db::*;
 pub use error::*;
+pub use field::*;
 pub use filter::*;
 pub use interaction::*;
 pub use note::*;

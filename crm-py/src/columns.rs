@@ -5,9 +5,14 @@
 //!
 //! Ids, versions and timestamps cross as `int64` arrays, stages and sources as `int8` category
 //! codes (positions in `STAGES` / `SOURCES`); only text needs one Python object per value.
+//!
+//! Custom fields: `crm_core::CustomerColumns` has no custom columns, so [`customers_to_py`]
+//! assembles one column per active field from `Customer::custom`, typed by its definition.
 
+use chrono::Datelike;
 use crm_core::{
-    CustomerColumns, LifecycleStage, NewCustomerColumns, Source, Timestamp, split_tag_list,
+    CustomFieldType, CustomValue, Customer, CustomerColumns, FieldDefinition, LifecycleStage,
+    NewCustomerColumns, Source, Timestamp, Value, split_tag_list,
 };
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
@@ -73,6 +78,129 @@ pub fn to_py<'py>(py: Python<'py>, cols: CustomerColumns) -> PyResult<Bound<'py,
     d.set_item("company", PyList::new(py, cols.company)?)?;
     d.set_item("tags", PyList::new(py, cols.tags)?)?;
     Ok(d)
+}
+
+/// `customers` as columns (see [`to_py`]) plus `custom`: for each field of `defs`, in order, a
+/// tuple `(name, type, choices, data)` whose `data` depends on the type:
+///
+/// | type | data |
+/// |---|---|
+/// | text | list of str / None |
+/// | integer | `(values, missing)`: int64 and bool arrays |
+/// | decimal | float64 array, NaN when missing |
+/// | boolean | `(values, missing)`: two bool arrays |
+/// | date | int64 array of seconds since 1970-01-01 (midnight), the smallest int64 when missing |
+/// | enum | int32 array of positions in `choices`, -1 when missing |
+/// | multi_enum | list of (list of str) / None |
+pub fn customers_to_py<'py>(
+    py: Python<'py>,
+    defs: &[FieldDefinition],
+    customers: Vec<Customer>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let custom = PyList::empty(py);
+    for def in defs {
+        let values = customers.iter().map(|c| c.custom.get(&def.name));
+        let data = custom_column(py, def, values)?;
+        custom.append((def.name.as_str(), def.ty.as_str(), &def.choices, data))?;
+    }
+    let d = to_py(py, customers.into_iter().collect())?;
+    d.set_item("custom", custom)?;
+    Ok(d)
+}
+
+/// Days from 0001-01-01 (chrono's day 1) to 1970-01-01.
+const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
+
+fn custom_column<'a, 'py>(
+    py: Python<'py>,
+    def: &FieldDefinition,
+    values: impl ExactSizeIterator<Item = Option<&'a CustomValue>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let n = values.len();
+    // A value of another variant than the field's type cannot come from the store; it reads as
+    // missing rather than failing the whole frame.
+    Ok(match def.ty {
+        CustomFieldType::Text => {
+            let col: Vec<Option<&str>> = values
+                .map(|v| match v {
+                    Some(CustomValue::Text(s)) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect();
+            PyList::new(py, col)?.into_any()
+        }
+        CustomFieldType::Integer => {
+            let (mut out, mut missing) = (Vec::with_capacity(n), Vec::with_capacity(n));
+            for v in values {
+                let i = match v {
+                    Some(CustomValue::Integer(i)) => Some(*i),
+                    _ => None,
+                };
+                out.push(i.unwrap_or(0));
+                missing.push(i.is_none());
+            }
+            (PyArray1::from_vec(py, out), PyArray1::from_vec(py, missing))
+                .into_pyobject(py)?
+                .into_any()
+        }
+        CustomFieldType::Decimal => {
+            let col: Vec<f64> = values
+                .map(|v| match v {
+                    Some(CustomValue::Decimal(x)) => *x,
+                    _ => f64::NAN,
+                })
+                .collect();
+            PyArray1::from_vec(py, col).into_any()
+        }
+        CustomFieldType::Boolean => {
+            let (mut out, mut missing) = (Vec::with_capacity(n), Vec::with_capacity(n));
+            for v in values {
+                let b = match v {
+                    Some(CustomValue::Boolean(b)) => Some(*b),
+                    _ => None,
+                };
+                out.push(b.unwrap_or(false));
+                missing.push(b.is_none());
+            }
+            (PyArray1::from_vec(py, out), PyArray1::from_vec(py, missing))
+                .into_pyobject(py)?
+                .into_any()
+        }
+        CustomFieldType::Date => {
+            let col: Vec<i64> = values
+                .map(|v| match v {
+                    Some(CustomValue::Date(d)) => {
+                        (i64::from(d.num_days_from_ce()) - UNIX_EPOCH_DAYS_FROM_CE) * 86_400
+                    }
+                    _ => i64::MIN,
+                })
+                .collect();
+            PyArray1::from_vec(py, col).into_any()
+        }
+        CustomFieldType::Enum => {
+            let col: Vec<i32> = values
+                .map(|v| match v {
+                    Some(CustomValue::Text(s)) => def
+                        .choices
+                        .iter()
+                        .position(|c| c == s)
+                        .and_then(|p| i32::try_from(p).ok())
+                        .unwrap_or(-1),
+                    _ => -1,
+                })
+                .collect();
+            PyArray1::from_vec(py, col).into_any()
+        }
+        CustomFieldType::MultiEnum => {
+            let col: Vec<Option<&[String]>> = values
+                .map(|v| match v {
+                    Some(CustomValue::Choices(c)) => Some(c.as_slice()),
+                    _ => None,
+                })
+                .collect();
+            PyList::new(py, col)?.into_any()
+        }
+    })
 }
 
 /// An iterator over a column's values; a str or a non-iterable is refused.
@@ -194,9 +322,23 @@ pub fn optional_int_column(col: &Bound<'_, PyAny>, name: &str) -> PyCrmResult<Ve
     Ok(out)
 }
 
-/// Builds `NewCustomerColumns` from prepared columns (missing values already None / NaT). Refuses
+/// A custom field's column: each value as `convert::value` reads it (None: absent); the core
+/// checks it against the field.
+fn custom_values_column(col: &Bound<'_, PyAny>, name: &str) -> PyCrmResult<Vec<Value>> {
+    let mut out = Vec::new();
+    for (row, v) in column_iter(col, name)?.enumerate() {
+        out.push(convert::value(&v?, &format!("column {name}, row {row}"))?);
+    }
+    Ok(out)
+}
+
+/// Builds `NewCustomerColumns` from prepared columns (missing values already None / NaT). A
+/// column named like one of the active custom fields `defs` fills that field. Refuses other
 /// unknown columns and a missing `name` column; lengths are checked by the core.
-pub fn from_py(columns: &Bound<'_, PyDict>) -> PyCrmResult<NewCustomerColumns> {
+pub fn from_py(
+    columns: &Bound<'_, PyDict>,
+    defs: &[FieldDefinition],
+) -> PyCrmResult<NewCustomerColumns> {
     let mut cols = NewCustomerColumns::default();
     let mut unknown = Vec::new();
     let mut has_name = false;
@@ -215,12 +357,17 @@ pub fn from_py(columns: &Bound<'_, PyDict>) -> PyCrmResult<NewCustomerColumns> {
             "source" => cols.source = text_column(&col, "source")?,
             "tags" => cols.tags = tags_column(&col)?,
             "created_at" => cols.created_at = time_column(&col, "created_at")?,
+            _ if defs.iter().any(|d| d.name == key) => {
+                let values = custom_values_column(&col, &key)?;
+                cols.custom.insert(key, values);
+            }
             _ => unknown.push(format!("{key:?}")),
         }
     }
     if !unknown.is_empty() {
+        let custom: String = defs.iter().map(|d| format!(", {}", d.name)).collect();
         return Err(invalid_argument(format!(
-            "unknown column(s) {} (known: {})",
+            "unknown column(s) {} (known: {}{custom})",
             unknown.join(", "),
             NEW_COLUMNS.join(", ")
         )));

@@ -116,6 +116,20 @@ pub fn optional_count(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyCrmResult
     }
 }
 
+/// A flag: `bool` or `numpy.bool_` (not an int, so that `required=1` is not silently read).
+pub fn flag(obj: &Bound<'_, PyAny>, what: &str) -> PyCrmResult<bool> {
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(b.is_true());
+    }
+    if type_module(obj) == "numpy" && matches!(type_name(obj).as_str(), "bool" | "bool_") {
+        return Ok(obj.is_truthy()?);
+    }
+    Err(invalid_argument(format!(
+        "{what}: expected bool, got {}",
+        type_name(obj)
+    )))
+}
+
 /// Tags: a list-like of `str` (a plain `str` is refused, so that `"vip"` is not read as three tags).
 pub fn tags(obj: &Bound<'_, PyAny>, what: &str) -> PyCrmResult<Vec<String>> {
     if obj.is_instance_of::<PyString>() || !is_list_like(obj) {

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDateTime, PyDict};
 
 use crate::convert::datetime;
+use crate::field::values_to_py;
 
 /// A customer as stored: normalised values, the store's id, creation and last-change times (aware
 /// UTC datetimes) and the version (1 on creation, +1 per change). Read-only; change a customer with
@@ -88,7 +89,15 @@ impl PyCustomer {
         self.0.version
     }
 
-    /// The customer as a dict of its fields.
+    /// The customer's custom field values as a new dict, field name → value (a field without a
+    /// value is absent): text and enum choices as str, integers as int, decimals as float,
+    /// booleans as bool, dates as `datetime.date`, multi-enum choices as a sorted list of str.
+    #[getter]
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        values_to_py(py, &self.0.custom)
+    }
+
+    /// The customer as a dict of its fields; `fields` holds the custom values (see `fields`).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let c = &self.0;
         let d = PyDict::new(py);
@@ -104,6 +113,7 @@ impl PyCustomer {
         d.set_item("created_at", datetime(py, c.created_at)?)?;
         d.set_item("updated_at", datetime(py, c.updated_at)?)?;
         d.set_item("version", c.version)?;
+        d.set_item("fields", values_to_py(py, &c.custom)?)?;
         Ok(d)
     }
 

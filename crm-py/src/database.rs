@@ -6,9 +6,9 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use crm_core::{
-    Channel, Clock, Crm, CustomerPatch, DeleteMode, Direction, Filter, InteractionKind,
-    LifecycleStage, Money, NewCustomer, NewInteraction, NewProduct, NewPurchase, OpenOptions,
-    Principal, PurchaseStatus, Query, Role, Source,
+    Channel, Clock, Crm, CustomerPatch, DeleteMode, Direction, EntityKind, Filter, InteractionKind,
+    LifecycleStage, Money, NewCustomer, NewFieldDefinition, NewInteraction, NewProduct,
+    NewPurchase, OpenOptions, Principal, PurchaseStatus, Query, Role, Source,
 };
 use numpy::PyArray1;
 use pyo3::prelude::*;
@@ -19,6 +19,7 @@ use crate::columns;
 use crate::convert::{self, type_name};
 use crate::customer::PyCustomer;
 use crate::errors::{PyCrmError, PyCrmResult, invalid_argument};
+use crate::field::{self, PyFieldDefinition};
 use crate::interaction::{self, PyInteraction};
 use crate::interaction_columns;
 use crate::note::{self, PyNote};
@@ -28,7 +29,7 @@ use crate::purchase_columns;
 use crate::segment::PySegment;
 
 /// The fields `update` may change.
-const UPDATABLE: &str = "name, external_id, email, phone, company, stage, source, tags";
+const UPDATABLE: &str = "name, external_id, email, phone, company, stage, source, tags; custom fields go in fields={...}";
 
 /// An open crm store (native part). Safe to share between threads: calls are serialised by a
 /// mutex and run with the GIL released.
@@ -359,8 +360,8 @@ impl Database {
         self.with(py, |crm| crm.schema_version())
     }
 
-    /// Creates one customer.
-    #[pyo3(signature = (name, external_id, email, phone, company, stage, source, tags, created_at))]
+    /// Creates one customer; `fields` maps custom field names to values (None: none).
+    #[pyo3(signature = (name, external_id, email, phone, company, stage, source, tags, created_at, fields))]
     #[allow(clippy::too_many_arguments)]
     fn add_customer(
         &self,
@@ -374,6 +375,7 @@ impl Database {
         source: &Bound<'_, PyAny>,
         tags: &Bound<'_, PyAny>,
         created_at: &Bound<'_, PyAny>,
+        fields: &Bound<'_, PyAny>,
     ) -> PyCrmResult<PyCustomer> {
         let new = NewCustomer {
             name: convert::text(required(name, "name")?, "name")?,
@@ -398,19 +400,22 @@ impl Database {
                 convert::tags(tags, "tags")?
             },
             created_at: convert::timestamp(created_at, "created_at")?,
-            custom: Default::default(),
+            custom: field::values_from_py(fields)?,
         };
         let c = self.with(py, |crm| crm.customers().add(new))?;
         Ok(PyCustomer(c))
     }
 
-    /// Creates many customers from prepared columns; returns their ids (int64 array).
+    /// Creates many customers from prepared columns; returns their ids (int64 array). Columns
+    /// named like an active custom field fill that field.
     fn add_customer_columns<'py>(
         &self,
         py: Python<'py>,
         columns: &Bound<'py, PyDict>,
     ) -> PyCrmResult<Bound<'py, PyArray1<i64>>> {
-        let cols = columns::from_py(columns)?;
+        // Which columns are custom fields; a field retired meanwhile is refused by the core.
+        let defs = self.with(py, |crm| crm.fields().list(EntityKind::Customer, false))?;
+        let cols = columns::from_py(columns, &defs)?;
         let ids = self.with(py, |crm| crm.customers().add_columns(cols))?;
         Ok(PyArray1::from_vec(py, ids))
     }
@@ -433,17 +438,20 @@ impl Database {
         })?))
     }
 
-    /// Applies `changes` (field → new value) to customer `id`.
-    #[pyo3(signature = (id, changes, expected_version))]
+    /// Applies `changes` (field → new value) and `fields` (custom field → new value, None
+    /// clears; None for no custom changes) to customer `id`.
+    #[pyo3(signature = (id, changes, expected_version, fields))]
     fn update_customer(
         &self,
         py: Python<'_>,
         id: &Bound<'_, PyAny>,
         changes: Option<&Bound<'_, PyDict>>,
         expected_version: &Bound<'_, PyAny>,
+        fields: &Bound<'_, PyAny>,
     ) -> PyCrmResult<PyCustomer> {
         let id = convert::int(id, "id")?;
         let mut p = patch(changes)?;
+        p.custom = field::values_from_py(fields)?;
         if !expected_version.is_none() {
             p.expected_version = Some(convert::int(expected_version, "expected_version")?);
         }
@@ -484,7 +492,8 @@ impl Database {
         Ok(found.into_iter().map(PyCustomer).collect())
     }
 
-    /// Like `find_customers`, as columns (see `columns::to_py`).
+    /// Like `find_customers`, as columns with the active custom fields (see
+    /// `columns::customers_to_py`).
     #[pyo3(signature = (text, filters, order_by, limit, offset))]
     fn find_customer_columns<'py>(
         &self,
@@ -496,8 +505,13 @@ impl Database {
         offset: Option<&Bound<'py, PyAny>>,
     ) -> PyCrmResult<Bound<'py, PyDict>> {
         let q = query(text, filters, order_by, limit, offset)?;
-        let cols = self.with(py, |crm| crm.customers().find_columns(&q))?;
-        Ok(columns::to_py(py, cols)?)
+        let (defs, found) = self.with(py, |crm| {
+            Ok((
+                crm.fields().list(EntityKind::Customer, false)?,
+                crm.customers().find(&q)?,
+            ))
+        })?;
+        Ok(columns::customers_to_py(py, &defs, found)?)
     }
 
     /// How many customers match keyword filters.
@@ -1032,7 +1046,8 @@ impl Database {
         Ok(found.into_iter().map(PyCustomer).collect())
     }
 
-    /// Like `segment_members`, as columns (see `columns::to_py`).
+    /// Like `segment_members`, as columns with the active custom fields (see
+    /// `columns::customers_to_py`).
     #[pyo3(signature = (name, text, filters, order_by, limit, offset))]
     #[allow(clippy::too_many_arguments)]
     fn segment_member_columns<'py>(
@@ -1047,7 +1062,126 @@ impl Database {
     ) -> PyCrmResult<Bound<'py, PyDict>> {
         let name = convert::text(name, "name")?;
         let q = query(text, filters, order_by, limit, offset)?;
-        let cols = self.with(py, |crm| crm.segments().member_columns(&name, &q))?;
-        Ok(columns::to_py(py, cols)?)
+        let (defs, found) = self.with(py, |crm| {
+            Ok((
+                crm.fields().list(EntityKind::Customer, false)?,
+                crm.segments().members(&name, &q)?,
+            ))
+        })?;
+        Ok(columns::customers_to_py(py, &defs, found)?)
+    }
+
+    /// Defines a custom field of `entity`.
+    #[pyo3(signature = (entity, name, ty, choices, required, default, personal, index))]
+    #[allow(clippy::too_many_arguments)]
+    fn define_field(
+        &self,
+        py: Python<'_>,
+        entity: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyAny>,
+        ty: &Bound<'_, PyAny>,
+        choices: &Bound<'_, PyAny>,
+        required: &Bound<'_, PyAny>,
+        default: &Bound<'_, PyAny>,
+        personal: &Bound<'_, PyAny>,
+        index: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<PyFieldDefinition> {
+        let entity = note::entity(self::required(entity, "entity")?)?;
+        let def = NewFieldDefinition {
+            name: convert::text(self::required(name, "name")?, "name")?,
+            ty: field::field_type(self::required(ty, "type")?)?,
+            choices: if choices.is_none() {
+                Vec::new()
+            } else {
+                convert::tags(choices, "choices")?
+            },
+            required: convert::flag(required, "required")?,
+            default: if default.is_none() {
+                None
+            } else {
+                Some(convert::value(default, "default")?)
+            },
+            personal: convert::flag(personal, "personal")?,
+            indexed: convert::flag(index, "index")?,
+        };
+        Ok(PyFieldDefinition(
+            self.with(py, |crm| crm.fields().define(entity, def))?,
+        ))
+    }
+
+    /// Renames a custom field of `entity`; its values stay.
+    fn rename_field(
+        &self,
+        py: Python<'_>,
+        entity: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyAny>,
+        new_name: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<PyFieldDefinition> {
+        let entity = note::entity(required(entity, "entity")?)?;
+        let name = convert::text(name, "name")?;
+        let new_name = convert::text(new_name, "new_name")?;
+        Ok(PyFieldDefinition(self.with(py, |crm| {
+            crm.fields().rename(entity, &name, &new_name)
+        })?))
+    }
+
+    /// Retires (`retired` true) or restores a custom field of `entity`.
+    fn retire_field(
+        &self,
+        py: Python<'_>,
+        entity: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyAny>,
+        retired: bool,
+    ) -> PyCrmResult<PyFieldDefinition> {
+        let entity = note::entity(required(entity, "entity")?)?;
+        let name = convert::text(name, "name")?;
+        Ok(PyFieldDefinition(self.with(py, |crm| {
+            if retired {
+                crm.fields().retire(entity, &name)
+            } else {
+                crm.fields().restore(entity, &name)
+            }
+        })?))
+    }
+
+    /// Removes a custom field of `entity` and its column (`force`: even when it holds values).
+    fn remove_field(
+        &self,
+        py: Python<'_>,
+        entity: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyAny>,
+        force: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<()> {
+        let entity = note::entity(required(entity, "entity")?)?;
+        let name = convert::text(name, "name")?;
+        let force = convert::flag(force, "force")?;
+        self.with(py, |crm| crm.fields().remove(entity, &name, force))
+    }
+
+    /// The custom field of `entity` named `name` (retired or not).
+    fn get_field(
+        &self,
+        py: Python<'_>,
+        entity: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<PyFieldDefinition> {
+        let entity = note::entity(required(entity, "entity")?)?;
+        let name = convert::text(name, "name")?;
+        Ok(PyFieldDefinition(
+            self.with(py, |crm| crm.fields().get(entity, &name))?,
+        ))
+    }
+
+    /// The custom fields of `entity` in definition order; retired ones when `include_retired`.
+    fn list_fields(
+        &self,
+        py: Python<'_>,
+        entity: &Bound<'_, PyAny>,
+        include_retired: &Bound<'_, PyAny>,
+    ) -> PyCrmResult<Vec<PyFieldDefinition>> {
+        let entity = note::entity(required(entity, "entity")?)?;
+        let include_retired = convert::flag(include_retired, "include_retired")?;
+        let found = self.with(py, |crm| crm.fields().list(entity, include_retired))?;
+        Ok(found.into_iter().map(PyFieldDefinition).collect())
     }
 }

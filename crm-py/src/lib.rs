@@ -12,6 +12,7 @@ mod convert;
 mod customer;
 mod database;
 mod errors;
+mod field;
 mod interaction;
 mod interaction_columns;
 mod note;
@@ -21,8 +22,8 @@ mod purchase_columns;
 mod segment;
 
 use crm_core::{
-    AuditAction, Channel, Direction, EntityKind, InteractionKind, LifecycleStage, PurchaseStatus,
-    Source,
+    AuditAction, Channel, CustomFieldType, Direction, EntityKind, InteractionKind, LifecycleStage,
+    PurchaseStatus, Source,
 };
 use pyo3::prelude::*;
 
@@ -49,6 +50,7 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add("NOTE_ENTITIES", EntityKind::NAMES.to_vec())?;
     m.add("AUDIT_ACTIONS", AuditAction::NAMES.to_vec())?;
+    m.add("FIELD_TYPES", CustomFieldType::NAMES.to_vec())?;
     m.add_class::<database::Database>()?;
     m.add_class::<customer::PyCustomer>()?;
     m.add_class::<product::PyProduct>()?;
@@ -58,5 +60,6 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<note::PyNote>()?;
     m.add_class::<audit::PyAuditEntry>()?;
     m.add_class::<segment::PySegment>()?;
+    m.add_class::<field::PyFieldDefinition>()?;
     Ok(())
 }

@@ -75,7 +75,8 @@ def test_customer_is_a_read_only_value(db, people):
     assert r.startswith("Customer(id=") and "'Ada Lovelace'" in r
     d = ada.to_dict()
     assert list(d) == ["id", "external_id", "name", "email", "phone", "company", "stage",
-                       "source", "tags", "created_at", "updated_at", "version"]
+                       "source", "tags", "created_at", "updated_at", "version", "fields"]
+    assert d["fields"] == {} == ada.fields
     assert d["email"] == "ada@example.com" and d["tags"] == ["newsletter", "vip"]
     assert d["created_at"] == T0
 

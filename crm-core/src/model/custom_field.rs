@@ -368,7 +368,11 @@ mod tests {
             .check(&"east".into())
             .unwrap_err();
         assert!(e.to_string().contains("must be one of north, south"), "{e}");
-        assert_eq!(e.to_string(), "invalid f \"east\": must be one of north, south", "quoted once");
+        assert_eq!(
+            e.to_string(),
+            "invalid f \"east\": must be one of north, south",
+            "quoted once"
+        );
         assert_eq!(
             def(CustomFieldType::MultiEnum)
                 .check(&Value::List(vec![

@@ -31,6 +31,10 @@
         db.notes.add("customer", ada.id, "Prefers e-mail after 18:00.")
         db.audit.find_frame(entity="customer", entity_id=ada.id)       # who changed what, when
 
+        db.fields.define("region", "enum", choices=["north", "south"])  # a custom field
+        db.customers.update(ada.id, fields={"region": "north"})
+        db.customers.find(region="north")                              # a column in find_frame
+
 Errors are :class:`CrmError` subclasses that also inherit the fitting builtin
 (:class:`NotFoundError` is a ``KeyError``, :class:`InvalidInputError` a ``ValueError`` …), each
 with the stable numeric ``code`` shared with the C library.
@@ -43,6 +47,7 @@ code (``2500, "EUR"`` is €25.00).
 from crm._crm import (
     AuditEntry,
     Customer,
+    FieldDefinition,
     Interaction,
     LineItem,
     Note,
@@ -54,6 +59,7 @@ from crm._crm import (
 from crm.audit import AUDIT_ACTIONS, Audit
 from crm.customers import SOURCES, STAGES, Customers
 from crm.database import Database, open
+from crm.fields import FIELD_TYPES, Fields
 from crm.interactions import CHANNELS, DIRECTIONS, INTERACTION_KINDS, Interactions
 from crm.notes import NOTE_ENTITIES, Notes
 from crm.products import Products
@@ -106,6 +112,9 @@ __all__ = [
     "Audit",
     "AuditEntry",
     "AUDIT_ACTIONS",
+    "Fields",
+    "FieldDefinition",
+    "FIELD_TYPES",
     "CrmError",
     "InvalidArgumentError",
     "InvalidInputError",

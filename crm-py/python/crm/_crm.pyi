@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from os import PathLike
+from collections.abc import Iterable, Mapping
 from typing import Any, final
 
 import numpy as np
@@ -22,6 +23,7 @@ INTERACTION_KINDS: list[str]
 INTERACTION_COLUMNS: list[str]
 NOTE_ENTITIES: list[str]
 AUDIT_ACTIONS: list[str]
+FIELD_TYPES: list[str]
 
 @final
 class Customer:
@@ -63,8 +65,12 @@ class Customer:
     @property
     def version(self) -> int:
         """1 on creation, +1 per change."""
+    @property
+    def fields(self) -> dict[str, Any]:
+        """Custom field values (a new dict on each access; a field without a value is absent):
+        str, int, float, bool, ``datetime.date`` or a sorted list of str by the field's type."""
     def to_dict(self) -> dict[str, Any]:
-        """The customer as a dict of its fields."""
+        """The customer as a dict of its fields; ``fields`` holds the custom values."""
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
 
@@ -289,6 +295,48 @@ class Segment:
     def __hash__(self) -> int: ...
 
 @final
+class FieldDefinition:
+    """A custom field as defined in the store. Read-only."""
+
+    @property
+    def id(self) -> int:
+        """The store's id."""
+    @property
+    def entity(self) -> str:
+        """The kind of record that carries the field (customer)."""
+    @property
+    def name(self) -> str:
+        """The name records, filters and sort orders use."""
+    @property
+    def type(self) -> str:
+        """text, integer, decimal, boolean, date, enum or multi_enum."""
+    @property
+    def choices(self) -> list[str]:
+        """The choices of an enum or multi-enum field, in order (empty otherwise)."""
+    @property
+    def required(self) -> bool:
+        """True when every record must have a value."""
+    @property
+    def default(self) -> Any:
+        """The value of records that give none, or None."""
+    @property
+    def personal(self) -> bool:
+        """True for personal data."""
+    @property
+    def indexed(self) -> bool:
+        """True when backed by an index."""
+    @property
+    def retired(self) -> bool:
+        """True when retired: hidden from records, filters and frames; its values are kept."""
+    @property
+    def created_at(self) -> datetime:
+        """When the field was defined (aware, UTC)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The definition as a dict of its fields."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
 class Database:
     """The native handle behind ``crm.Database``."""
 
@@ -330,12 +378,17 @@ class Database:
         source: str | None,
         tags: Any,
         created_at: datetime | None,
+        fields: Mapping[str, Any] | None,
     ) -> Customer: ...
     def add_customer_columns(self, columns: dict[str, Any]) -> npt.NDArray[np.int64]: ...
     def get_customer(self, id: int) -> Customer: ...
     def get_customer_by_external_id(self, external_id: str) -> Customer: ...
     def update_customer(
-        self, id: int, changes: dict[str, Any], expected_version: int | None
+        self,
+        id: int,
+        changes: dict[str, Any],
+        expected_version: int | None,
+        fields: Mapping[str, Any] | None,
     ) -> Customer: ...
     def delete_customer(self, id: int, cascade: bool) -> None: ...
     def find_customers(
@@ -509,3 +562,19 @@ class Database:
         limit: int | None,
         offset: int | None,
     ) -> dict[str, Any]: ...
+    def define_field(
+        self,
+        entity: str,
+        name: str,
+        type: str,
+        choices: Iterable[str] | None,
+        required: bool,
+        default: Any,
+        personal: bool,
+        index: bool,
+    ) -> FieldDefinition: ...
+    def rename_field(self, entity: str, name: str, new_name: str) -> FieldDefinition: ...
+    def retire_field(self, entity: str, name: str, retired: bool) -> FieldDefinition: ...
+    def remove_field(self, entity: str, name: str, force: bool) -> None: ...
+    def get_field(self, entity: str, name: str) -> FieldDefinition: ...
+    def list_fields(self, entity: str, include_retired: bool) -> list[FieldDefinition]: ...

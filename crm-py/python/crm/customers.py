@@ -58,6 +58,13 @@ class Customers:
     (instants; empty when there is none)::
 
         db.customers.find(total_spend__gt=10000, last_purchase__lt=date(2026, 1, 1))
+
+    The store's active custom fields (:class:`Fields`, ``db.fields``) filter and sort by their
+    names too, and their values are given with ``fields={...}``::
+
+        db.fields.define("region", "enum", choices=["north", "south"])
+        db.customers.add("Ada Lovelace", fields={"region": "north"})
+        db.customers.find(region="north")            # or "region = 'north'"
     """
 
     __slots__ = ("_raw",)
@@ -84,20 +91,24 @@ class Customers:
         source: str | None = None,
         tags: Iterable[str] = (),
         created_at: datetime | None = None,
+        fields: Mapping[str, Any] | None = None,
     ) -> Customer:
         """Creates a customer and returns it as stored: trimmed, e-mail lower-case, phone in E.164
         when written with a country code, tags lower-case and sorted, version 1.
 
         ``stage`` defaults to ``"lead"`` and ``source`` to ``"other"``. ``created_at`` records an
-        earlier creation time (imports); by default the handle's clock.
+        earlier creation time (imports); by default the handle's clock. ``fields`` gives custom
+        field values by field name (see :class:`Fields` for the values each type takes); fields
+        left out get their default.
 
         Raises:
-            InvalidInputError: a value fails validation (the message names the field).
+            InvalidInputError: a value fails validation (the message names the field), or
+                ``fields`` names a field that is not defined.
             AlreadyExistsError: the external id is taken.
             InvalidArgumentError: an argument has the wrong type.
         """
         return self._raw.add_customer(
-            name, external_id, email, phone, company, stage, source, tags, created_at
+            name, external_id, email, phone, company, stage, source, tags, created_at, fields
         )
 
     def add_many(self, data: pd.DataFrame | Mapping[str, Any]) -> np.ndarray:
@@ -107,7 +118,9 @@ class Customers:
         ``data`` is a pandas DataFrame or a dict of columns (lists, numpy arrays or Series). The
         columns are ``name`` (required), ``external_id``, ``email``, ``phone``, ``company``,
         ``stage``, ``source``, ``tags`` (comma-separated text or lists of str) and ``created_at``
-        (datetime64 — naive means UTC, tz-aware is converted — or datetimes). Missing values
+        (datetime64 — naive means UTC, tz-aware is converted — or datetimes), and one column
+        per active custom field, named like the field (values as for ``fields=`` in
+        :meth:`add`; a datetime64 column gives a date field the UTC date). Missing values
         (None, NaN, ``pd.NA``, ``NaT``) are absent. If any row is invalid nothing is written and
         the error names the row (zero-based).
 
@@ -126,23 +139,33 @@ class Customers:
         """The customer with this external id. Raises :class:`NotFoundError` if none."""
         return self._raw.get_customer_by_external_id(external_id)
 
-    def update(self, id: int, *, expected_version: int | None = None, **changes: Any) -> Customer:
+    def update(
+        self,
+        id: int,
+        *,
+        expected_version: int | None = None,
+        fields: Mapping[str, Any] | None = None,
+        **changes: Any,
+    ) -> Customer:
         """Changes some fields of a customer and returns it as stored.
 
         ``changes`` may name ``name``, ``external_id``, ``email``, ``phone``, ``company``,
         ``stage``, ``source`` and ``tags`` (which replaces the tag set); ``None`` clears
-        ``external_id``, ``email``, ``phone``, ``company`` and ``tags``. The version goes up by one
-        when anything changed. With ``expected_version``, a customer changed meanwhile is refused
-        with :class:`ConflictError` and left as it is::
+        ``external_id``, ``email``, ``phone``, ``company`` and ``tags``. ``fields`` changes
+        custom field values by field name (``None`` clears one; fields left out stay). The
+        version goes up by one when anything changed. With ``expected_version``, a customer
+        changed meanwhile is refused with :class:`ConflictError` and left as it is::
 
             c = db.customers.get(7)
-            db.customers.update(c.id, stage="customer", expected_version=c.version)
+            db.customers.update(c.id, stage="customer", fields={"region": "south"},
+                                expected_version=c.version)
 
         Raises:
-            NotFoundError, ConflictError, InvalidInputError, AlreadyExistsError,
-            InvalidArgumentError (an unknown field).
+            NotFoundError, ConflictError, AlreadyExistsError,
+            InvalidInputError (a bad value, or a custom field that is not defined),
+            InvalidArgumentError (an unknown built-in field, a wrong type).
         """
-        return self._raw.update_customer(id, changes, expected_version)
+        return self._raw.update_customer(id, changes, expected_version, fields)
 
     def add_tags(self, id: int, *tags: str) -> Customer:
         """Adds tags to a customer and returns it as stored (tags lower-case and sorted). The
@@ -213,8 +236,12 @@ class Customers:
         Columns: ``external_id``, ``name``, ``email``, ``phone``, ``company`` (pandas' string
         dtype), ``stage`` and ``source`` (Categorical, categories in the fixed order of
         :data:`STAGES` / :data:`SOURCES`), ``tags`` (lists of str), ``created_at`` and
-        ``updated_at`` (``datetime64[us, UTC]``), ``version`` (``int64``). An empty result has the
-        same columns and dtypes.
+        ``updated_at`` (``datetime64[us, UTC]``), ``version`` (``int64``), then one column per
+        active custom field in definition order: ``text`` as ``str``, ``integer`` as ``Int64``
+        and ``boolean`` as ``boolean`` (pandas' nullable dtypes), ``decimal`` as ``float64``,
+        ``date`` as ``datetime64[s]`` (midnight, no time zone: a calendar date), ``enum`` as
+        Categorical with the field's choices as categories, ``multi_enum`` as lists of str
+        (None when missing). An empty result has the same columns and dtypes.
         """
         cols = self._raw.find_customer_columns(where, filters, order_by, limit, offset)
         return _frame(cols)
@@ -227,7 +254,8 @@ class Customers:
 
 def _frame(cols: dict[str, Any]) -> pd.DataFrame:
     """A DataFrame from the native columns: int64 arrays for ids, versions and times (µs, UTC),
-    int8 category codes for stage and source, lists for text and tags."""
+    int8 category codes for stage and source, lists for text and tags; then the custom fields
+    (``cols["custom"]``, see :func:`_custom_column`)."""
     import pandas as pd
 
     data: dict[str, Any] = {key: _columns.text(cols[key]) for key in _TEXT_COLUMNS}
@@ -238,7 +266,30 @@ def _frame(cols: dict[str, Any]) -> pd.DataFrame:
     data["created_at"] = _columns.times(cols["created_at"])
     data["updated_at"] = _columns.times(cols["updated_at"])
     data["version"] = cols["version"]
+    for name, type_, choices, values in cols["custom"]:
+        data[name] = _custom_column(type_, choices, values, index)
     return pd.DataFrame(data, index=index)
+
+
+def _custom_column(type_: str, choices: list[str], values: Any, index: pd.Index) -> Any:
+    """One custom field's column from its native shape: ``(values, missing)`` array pairs for
+    integers and booleans, float64 with NaN for decimals, int64 seconds since the epoch for
+    dates, int32 codes into ``choices`` for enums, lists for text and multi-enums."""
+    import pandas as pd
+
+    if type_ == "integer":
+        return pd.arrays.IntegerArray(*values)
+    if type_ == "boolean":
+        return pd.arrays.BooleanArray(*values)
+    if type_ == "decimal":
+        return values
+    if type_ == "date":
+        return values.view("datetime64[s]")
+    if type_ == "enum":
+        return pd.Categorical.from_codes(values, categories=choices)
+    if type_ == "multi_enum":
+        return pd.Series(values, index=index, dtype=object)
+    return _columns.text(values)
 
 
 def _prepare_columns(data: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from types import TracebackType
 from crm import _crm
 from crm.audit import Audit
 from crm.customers import Customers
+from crm.fields import Fields
 from crm.interactions import Interactions
 from crm.notes import Notes
 from crm.products import Products
@@ -33,7 +34,15 @@ class Database:
     """
 
     __slots__ = (
-        "_raw", "customers", "products", "purchases", "interactions", "notes", "segments", "audit"
+        "_raw",
+        "customers",
+        "products",
+        "purchases",
+        "interactions",
+        "notes",
+        "segments",
+        "audit",
+        "fields",
     )
 
     customers: Customers
@@ -50,6 +59,8 @@ class Database:
     """The saved customer segments of this store."""
     audit: Audit
     """The audit trail of this store: who changed what, when."""
+    fields: Fields
+    """The custom fields of this store (``region``, ``loyalty_tier`` … defined at run time)."""
 
     def __init__(
         self,
@@ -71,6 +82,7 @@ class Database:
         self.notes = Notes(self._raw)
         self.segments = Segments(self._raw)
         self.audit = Audit(self._raw)
+        self.fields = Fields(self._raw)
 
     def close(self) -> None:
         """Closes the store. Later calls raise :class:`InvalidArgumentError`; closing twice is
