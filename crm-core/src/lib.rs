@@ -79,7 +79,7 @@ pub use model::principal::{Principal, Role};
 pub use model::product::{NewProduct, Product};
 pub use model::purchase::{
     LineItem, LineItemColumns, NewLineItem, NewPurchase, NewPurchaseColumns, Purchase,
-    PurchaseColumns, PurchaseStatus,
+    PurchaseColumns, PurchaseRows, PurchaseStatus,
 };
 pub use model::query::{OrderBy, Query};
 pub use model::segment::Segment;

@@ -60,9 +60,23 @@ impl<'a> Purchases<'a> {
         })
     }
 
-    /// [`add_many`](Self::add_many) from columns (the bulk-load path).
+    /// [`add_many`](Self::add_many) from columns (the bulk-load path). Purchases are validated
+    /// and written one at a time from the columns, so memory stays at the size of the columns;
+    /// a bad row still rolls back the whole batch and is named.
     pub fn add_columns(&self, columns: NewPurchaseColumns) -> Result<Vec<i64>> {
-        self.add_many(columns.into_rows()?)
+        let n = columns.len();
+        let batch = n > 1;
+        let rows = columns.rows()?.enumerate().map(|(i, mut p)| {
+            p.normalize()
+                .map_err(|e| if batch { e.in_row(i) } else { e })?;
+            Ok(std::borrow::Cow::Owned(p))
+        });
+        let now = self.crm.now();
+        self.crm.store().write(|conn| {
+            let ids = store::insert_each(conn, rows, batch, n, now)?;
+            audit::record_bulk(conn, &self.crm.author(now), "purchase", &ids)?;
+            Ok(ids)
+        })
     }
 
     /// The purchase with this id, with its lines.

@@ -316,3 +316,60 @@ fn customers_with_purchases_are_deleted_only_with_cascade() {
     );
     crm.products().delete(tea.id).unwrap();
 }
+
+#[test]
+fn columnar_batches_stream_and_roll_back_whole() {
+    let (crm, ada, bob) = shop();
+    let eur_code: Currency = "EUR".parse().unwrap();
+    // Lines arrive interleaved across purchases; each purchase keeps its lines in input order.
+    let cols = |quantities: Vec<i64>| NewPurchaseColumns {
+        customer_id: vec![ada, bob, ada],
+        amount: vec![1, 2, 3],
+        currency: vec![eur_code; 3],
+        item_purchase_row: vec![2, 0, 2, 1, 0],
+        item_sku: ["TEA", "CUP", "POT", "TEA", "POT"]
+            .iter()
+            .map(|s| Some(s.to_string()))
+            .collect(),
+        item_quantity: quantities,
+        item_unit_price: vec![1; 5],
+        ..Default::default()
+    };
+    let e = crm
+        .purchases()
+        .add_columns(cols(vec![1, 1, 1, -4, 1]))
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    assert!(e.to_string().contains("row 1: line 1: quantity"), "{e}");
+    assert_eq!(
+        crm.purchases().count(&Filter::All).unwrap(),
+        0,
+        "nothing of the batch is written"
+    );
+
+    let ids = crm
+        .purchases()
+        .add_columns(cols(vec![1, 2, 3, 4, 5]))
+        .unwrap();
+    let third = crm.purchases().get(ids[2]).unwrap();
+    assert_eq!(
+        third
+            .items
+            .iter()
+            .map(|l| (l.sku.clone().unwrap(), l.quantity))
+            .collect::<Vec<_>>(),
+        [("TEA".into(), 1), ("POT".into(), 3)]
+    );
+    let first = crm.purchases().get(ids[0]).unwrap();
+    assert_eq!(
+        first.items.iter().map(|l| l.quantity).collect::<Vec<_>>(),
+        [2, 5]
+    );
+    let bulk = crm
+        .audit()
+        .find(&Query::new(
+            Filter::eq("action", "bulk_create").and(Filter::eq("entity", "purchase")),
+        ))
+        .unwrap();
+    assert_eq!(bulk.len(), 1);
+}

@@ -306,8 +306,9 @@ impl NewPurchaseColumns {
         self.customer_id.is_empty()
     }
 
-    /// Checks the lengths and turns the columns into purchases (not yet normalised).
-    pub fn into_rows(self) -> Result<Vec<NewPurchase>> {
+    /// Checks the lengths and row numbers, then yields the purchases one at a time (not yet
+    /// normalised), each with its lines in input order.
+    pub fn rows(self) -> Result<PurchaseRows> {
         let n = self.len();
         let must = |col: &str, len: usize, optional: bool| {
             if len == n || (optional && len == 0) {
@@ -339,41 +340,92 @@ impl NewPurchaseColumns {
             }
         }
 
-        let mut rows: Vec<NewPurchase> = (0..n)
-            .map(|i| NewPurchase {
-                customer_id: self.customer_id[i],
-                external_id: self.external_id.get(i).cloned().flatten(),
-                purchased_at: self.purchased_at.get(i).copied().flatten(),
-                amount: Money {
-                    minor: self.amount[i],
-                    currency: self.currency[i],
-                },
-                status: self.status.get(i).copied().unwrap_or_default(),
-                items: Vec::new(),
-            })
-            .collect();
-        let mut sku = self.item_sku.into_iter();
-        let mut name = self.item_name.into_iter();
-        let mut category = self.item_category.into_iter();
-        for j in 0..m {
-            let row = self.item_purchase_row[j];
-            let purchase = rows.get_mut(row).ok_or_else(|| {
-                Error::InvalidArgument(format!(
+        // Group the lines by purchase with a counting sort: two index arrays, no per-purchase
+        // allocation, so that a 10,000,000-purchase batch can be streamed into the store.
+        let mut offsets = vec![0usize; n + 1];
+        for (j, &row) in self.item_purchase_row.iter().enumerate() {
+            if row >= n {
+                return Err(Error::InvalidArgument(format!(
                     "item {j}: purchase row {row} is out of range (there are {n} purchases)"
-                ))
-            })?;
-            purchase.items.push(NewLineItem {
-                product_id: self.item_product_id.get(j).copied().flatten(),
-                sku: sku.next().flatten(),
-                name: name.next().flatten(),
-                category: category.next().flatten(),
-                quantity: self.item_quantity[j],
-                unit_price: self.item_unit_price[j],
-            });
+                )));
+            }
+            offsets[row + 1] += 1;
         }
-        Ok(rows)
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut cursor = offsets.clone();
+        let mut order = vec![0usize; m];
+        for (j, &row) in self.item_purchase_row.iter().enumerate() {
+            order[cursor[row]] = j;
+            cursor[row] += 1;
+        }
+        Ok(PurchaseRows {
+            cols: self,
+            offsets,
+            order,
+            next: 0,
+        })
+    }
+
+    /// Checks the lengths and turns the columns into purchases (not yet normalised). For large
+    /// batches prefer [`rows`](Self::rows), which yields them one at a time.
+    pub fn into_rows(self) -> Result<Vec<NewPurchase>> {
+        Ok(self.rows()?.collect())
     }
 }
+
+/// The purchases of a [`NewPurchaseColumns`], one at a time, lines grouped (see
+/// [`NewPurchaseColumns::rows`]).
+#[derive(Debug)]
+pub struct PurchaseRows {
+    cols: NewPurchaseColumns,
+    offsets: Vec<usize>,
+    order: Vec<usize>,
+    next: usize,
+}
+
+impl Iterator for PurchaseRows {
+    type Item = NewPurchase;
+
+    fn next(&mut self) -> Option<NewPurchase> {
+        let i = self.next;
+        if i >= self.cols.customer_id.len() {
+            return None;
+        }
+        self.next += 1;
+        let c = &mut self.cols;
+        let items = self.order[self.offsets[i]..self.offsets[i + 1]]
+            .iter()
+            .map(|&j| NewLineItem {
+                product_id: c.item_product_id.get(j).copied().flatten(),
+                sku: c.item_sku.get_mut(j).and_then(Option::take),
+                name: c.item_name.get_mut(j).and_then(Option::take),
+                category: c.item_category.get_mut(j).and_then(Option::take),
+                quantity: c.item_quantity[j],
+                unit_price: c.item_unit_price[j],
+            })
+            .collect();
+        Some(NewPurchase {
+            customer_id: c.customer_id[i],
+            external_id: c.external_id.get_mut(i).and_then(Option::take),
+            purchased_at: c.purchased_at.get(i).copied().flatten(),
+            amount: Money {
+                minor: c.amount[i],
+                currency: c.currency[i],
+            },
+            status: c.status.get(i).copied().unwrap_or_default(),
+            items,
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.cols.customer_id.len() - self.next;
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for PurchaseRows {}
 
 /// Purchases as columns (the shape of a data frame), without their lines.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -64,6 +64,25 @@ struct CatalogueEntry {
 /// a product id that does not exist is `NOT_FOUND`; a sku not in the catalogue is kept as given
 /// (the line then needs a name).
 pub(crate) fn insert(conn: &Connection, rows: &[NewPurchase], now: Timestamp) -> Result<Vec<i64>> {
+    let batch = rows.len() > 1;
+    insert_each(
+        conn,
+        rows.iter().map(|p| Ok(std::borrow::Cow::Borrowed(p))),
+        batch,
+        rows.len(),
+        now,
+    )
+}
+
+/// Inserts purchases as an iterator yields them (each already normalised), so a batch need not
+/// be held in memory whole; `batch` says whether errors name their row.
+pub(crate) fn insert_each<'p>(
+    conn: &Connection,
+    rows: impl Iterator<Item = Result<std::borrow::Cow<'p, NewPurchase>>>,
+    batch: bool,
+    len_hint: usize,
+    now: Timestamp,
+) -> Result<Vec<i64>> {
     let mut insert = conn.prepare_cached(
         "INSERT INTO purchases(customer_id, external_id, purchased_at, amount, currency, status, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -85,7 +104,6 @@ pub(crate) fn insert(conn: &Connection, rows: &[NewPurchase], now: Timestamp) ->
         })
     };
     let mut skus: HashMap<String, Option<CatalogueEntry>> = HashMap::new();
-    let batch = rows.len() > 1;
     let at_row = |i: usize| {
         if batch {
             format!(" (row {i})")
@@ -94,8 +112,9 @@ pub(crate) fn insert(conn: &Connection, rows: &[NewPurchase], now: Timestamp) ->
         }
     };
 
-    let mut ids = Vec::with_capacity(rows.len());
-    for (i, p) in rows.iter().enumerate() {
+    let mut ids = Vec::with_capacity(len_hint);
+    for (i, p) in rows.enumerate() {
+        let p = p?;
         let res = insert.execute(params![
             p.customer_id,
             p.external_id,
