@@ -12,7 +12,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group};
 use crm_core::{
     Crm, Currency, CustomFieldType, EntityKind, Money, NewCustomerColumns, NewFieldDefinition,
     NewProduct, NewPurchaseColumns, OpenOptions, Value,
@@ -251,5 +251,74 @@ fn segment_count(c: &mut Criterion) {
     group.finish();
 }
 
+/// Peak resident memory of this process since the last reset, in MiB (Linux `VmHWM`).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Resets the peak-RSS mark (Linux: writing 5 to `/proc/self/clear_refs`).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// One timed load per side, for sizes where ten criterion samples would take most of an hour:
+/// `CRM_BENCH_ONESHOT_PURCHASES=10000000 cargo bench -p crm-core --bench purchases_segments`.
+/// Prints purchases/s, the ratio, and each side's peak RSS above the shared input data.
+fn oneshot(n: usize) {
+    let d = data(n);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut round = 0;
+    println!("one-shot bulk load of {n} purchases with two lines each (one sample per side)");
+
+    let path = shop(&dir, &mut round);
+    reset_peak_rss();
+    let base = peak_rss_mib().unwrap_or(0.0);
+    let t = std::time::Instant::now();
+    raw_insert(&path, &d);
+    let raw = t.elapsed().as_secs_f64();
+    let raw_rss = peak_rss_mib().unwrap_or(0.0) - base;
+    std::fs::remove_file(&path).ok();
+
+    let path = shop(&dir, &mut round);
+    let cols = columns(&d);
+    drop(d);
+    reset_peak_rss();
+    let base = peak_rss_mib().unwrap_or(0.0);
+    let t = std::time::Instant::now();
+    let crm = Crm::open(&path, OpenOptions::default()).expect("open");
+    let ids = crm.purchases().add_columns(cols).expect("purchases");
+    let ours = t.elapsed().as_secs_f64();
+    let crm_rss = peak_rss_mib().unwrap_or(0.0) - base;
+    assert_eq!(ids.len(), n);
+    println!(
+        "  raw_rusqlite     {raw:8.1} s  {:>10.0} purchases/s  peak RSS +{raw_rss:.0} MiB",
+        n as f64 / raw
+    );
+    println!(
+        "  crm_add_columns  {ours:8.1} s  {:>10.0} purchases/s  peak RSS +{crm_rss:.0} MiB",
+        n as f64 / ours
+    );
+    println!("  ratio (crm / raw): {:.3}", raw / ours);
+}
+
 criterion_group!(benches, bulk_purchases, segment_count);
-criterion_main!(benches);
+
+fn main() {
+    if let Some(n) = std::env::var("CRM_BENCH_ONESHOT_PURCHASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        oneshot(n);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
