@@ -21,7 +21,6 @@ use crate::args::{
 };
 use crate::db::crm_db;
 use crate::error::{guard, guard_db, guard_value};
-use crate::field::{text_form, value_from_text};
 use crate::filter::crm_filter;
 
 /// An `int64_t` time meaning "now, by the handle's clock" (`INT64_MIN`), where a time is optional.
@@ -128,7 +127,7 @@ impl crm_customer {
                 .map(|(name, value)| {
                     Ok(CustomEntry {
                         name: text(&name, "custom field name")?,
-                        text: text(&text_form(&value), &name)?,
+                        text: text(&value.text_form(), &name)?,
                         value,
                     })
                 })
@@ -1245,7 +1244,7 @@ unsafe fn custom_columns(
                 .into_iter()
                 .map(|t| match (t, ty) {
                     (None, _) => Value::Null,
-                    (Some(t), Some(ty)) => value_from_text(ty, &t),
+                    (Some(t), Some(ty)) => ty.parse_text(&t),
                     (Some(t), None) => Value::Text(t),
                 })
                 .collect()

@@ -7,9 +7,7 @@ use std::mem::offset_of;
 use std::ptr;
 use std::sync::OnceLock;
 
-use crm_core::{
-    CustomFieldType, CustomValue, EntityKind, FieldDefinition, NewFieldDefinition, Result, Value,
-};
+use crm_core::{CustomFieldType, EntityKind, FieldDefinition, NewFieldDefinition, Result};
 
 use crate::args::{
     Versioned, boxed, c_string, clear_out, init_versioned, null, opt_ptr, opt_str, out_ptr, read,
@@ -17,52 +15,6 @@ use crate::args::{
 };
 use crate::db::crm_db;
 use crate::error::{guard_db, guard_value};
-
-// ------------------------------------------------------------------------------------------------
-// Text forms of values
-
-/// The value a field's text form stands for, by the field's type: integers and decimals parsed as
-/// numbers, booleans `"true"` / `"false"`, multi-enum choices comma-separated (blank items
-/// dropped), everything else (text, date, enum) as text. Text that does not parse stays text, so
-/// crm-core's check refuses it with a message naming the field, the value and the rule.
-///
-/// crm-core has no parser for a value's text form, so this one lives here; it converts and
-/// validates nothing.
-pub(crate) fn value_from_text(ty: CustomFieldType, s: &str) -> Value {
-    let t = s.trim();
-    let parsed = match ty {
-        CustomFieldType::Integer => t.parse::<i64>().ok().map(Value::Int),
-        CustomFieldType::Decimal => t.parse::<f64>().ok().map(Value::Real),
-        CustomFieldType::Boolean => match t {
-            "true" => Some(Value::Bool(true)),
-            "false" => Some(Value::Bool(false)),
-            _ => None,
-        },
-        CustomFieldType::MultiEnum => Some(Value::List(
-            t.split(',')
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .map(|c| Value::Text(c.to_owned()))
-                .collect(),
-        )),
-        CustomFieldType::Text | CustomFieldType::Date | CustomFieldType::Enum => None,
-    };
-    parsed.unwrap_or_else(|| Value::Text(s.to_owned()))
-}
-
-/// The text form of a stored value, the inverse of [`value_from_text`]: integers and decimals
-/// formatted (a decimal in the shortest form that reads back exactly), booleans `"true"` /
-/// `"false"`, dates `YYYY-MM-DD`, multi-enum choices comma-joined (sorted).
-pub(crate) fn text_form(v: &CustomValue) -> String {
-    match v {
-        CustomValue::Text(s) => s.clone(),
-        CustomValue::Integer(i) => i.to_string(),
-        CustomValue::Decimal(x) => x.to_string(),
-        CustomValue::Boolean(b) => b.to_string(),
-        CustomValue::Date(d) => d.format("%Y-%m-%d").to_string(),
-        CustomValue::Choices(c) => c.join(","),
-    }
-}
 
 /// The kind of record named by `entity`; NULL is `"customer"`.
 ///
@@ -162,8 +114,8 @@ unsafe fn new_field(d: &crm_field_definition) -> Result<(EntityKind, NewFieldDef
     def.required = d.required != 0;
     def.personal = d.personal != 0;
     def.indexed = d.indexed != 0;
-    def.default = unsafe { opt_str(d.default_value, "definition->default_value") }?
-        .map(|s| value_from_text(ty, s));
+    def.default =
+        unsafe { opt_str(d.default_value, "definition->default_value") }?.map(|s| ty.parse_text(s));
     Ok((entity, def))
 }
 
@@ -313,7 +265,7 @@ impl Row {
             default: d
                 .default
                 .as_ref()
-                .map(|v| text(&text_form(v), "default"))
+                .map(|v| text(&v.text_form(), "default"))
                 .transpose()?,
             required: d.required,
             personal: d.personal,
@@ -550,39 +502,6 @@ mod tests {
         let mut d = MaybeUninit::<crm_field_definition>::uninit();
         unsafe { crm_field_definition_init(d.as_mut_ptr(), size_of::<crm_field_definition>()) };
         unsafe { d.assume_init() }
-    }
-
-    #[test]
-    fn text_forms_round_trip() {
-        assert_eq!(
-            value_from_text(CustomFieldType::Integer, " 42 "),
-            Value::Int(42)
-        );
-        assert_eq!(
-            value_from_text(CustomFieldType::Integer, "4x"),
-            Value::Text("4x".into())
-        );
-        assert_eq!(
-            value_from_text(CustomFieldType::Decimal, "2.5"),
-            Value::Real(2.5)
-        );
-        assert_eq!(
-            value_from_text(CustomFieldType::Boolean, "false"),
-            Value::Bool(false)
-        );
-        assert_eq!(
-            value_from_text(CustomFieldType::MultiEnum, "a, b,,"),
-            Value::List(vec!["a".into(), "b".into()])
-        );
-        assert_eq!(
-            value_from_text(CustomFieldType::Enum, "north"),
-            Value::Text("north".into())
-        );
-        assert_eq!(text_form(&CustomValue::Decimal(0.1)), "0.1");
-        assert_eq!(
-            text_form(&CustomValue::Choices(vec!["a".into(), "b".into()])),
-            "a,b"
-        );
     }
 
     #[test]

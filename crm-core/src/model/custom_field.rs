@@ -36,6 +36,34 @@ pub enum CustomFieldType {
 
 vocabulary!(CustomFieldType, "field type", [Text => "text", Integer => "integer", Decimal => "decimal", Boolean => "boolean", Date => "date", Enum => "enum", MultiEnum => "multi_enum"]);
 
+impl CustomFieldType {
+    /// Reads a value's text form (as C callers and text files give it) for this type: integers
+    /// and decimals as numbers, booleans `true` / `false`, multi-enum choices comma-separated.
+    /// Text that does not parse is returned as text, so [`FieldDefinition::check`] refuses it
+    /// with the field, the value and the rule.
+    pub fn parse_text(self, s: &str) -> Value {
+        let t = s.trim();
+        let parsed = match self {
+            CustomFieldType::Integer => t.parse::<i64>().ok().map(Value::Int),
+            CustomFieldType::Decimal => t.parse::<f64>().ok().map(Value::Real),
+            CustomFieldType::Boolean => match t {
+                "true" => Some(Value::Bool(true)),
+                "false" => Some(Value::Bool(false)),
+                _ => None,
+            },
+            CustomFieldType::MultiEnum => Some(Value::List(
+                t.split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(|c| Value::Text(c.to_owned()))
+                    .collect(),
+            )),
+            CustomFieldType::Text | CustomFieldType::Date | CustomFieldType::Enum => None,
+        };
+        parsed.unwrap_or_else(|| Value::Text(s.to_owned()))
+    }
+}
+
 /// A custom field's value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -64,6 +92,20 @@ impl CustomValue {
             CustomValue::Boolean(b) => Value::Bool(*b),
             CustomValue::Date(d) => Value::Text(d.format("%Y-%m-%d").to_string()),
             CustomValue::Choices(v) => Value::List(v.iter().cloned().map(Value::Text).collect()),
+        }
+    }
+
+    /// The text form, the inverse of [`CustomFieldType::parse_text`]: numbers formatted (a
+    /// decimal in the shortest form that reads back exactly), booleans `true` / `false`, dates
+    /// `YYYY-MM-DD`, multi-enum choices comma-joined.
+    pub fn text_form(&self) -> String {
+        match self {
+            CustomValue::Text(s) => s.clone(),
+            CustomValue::Integer(i) => i.to_string(),
+            CustomValue::Decimal(x) => x.to_string(),
+            CustomValue::Boolean(b) => b.to_string(),
+            CustomValue::Date(d) => d.format("%Y-%m-%d").to_string(),
+            CustomValue::Choices(c) => c.join(","),
         }
     }
 
@@ -401,6 +443,33 @@ mod tests {
         assert_eq!(
             def(CustomFieldType::Text).check(&Value::Null).unwrap(),
             None
+        );
+    }
+
+    #[test]
+    fn text_forms_round_trip() {
+        assert_eq!(CustomFieldType::Integer.parse_text(" 42 "), Value::Int(42));
+        assert_eq!(
+            CustomFieldType::Integer.parse_text("4x"),
+            Value::Text("4x".into())
+        );
+        assert_eq!(CustomFieldType::Decimal.parse_text("2.5"), Value::Real(2.5));
+        assert_eq!(
+            CustomFieldType::Boolean.parse_text("false"),
+            Value::Bool(false)
+        );
+        assert_eq!(
+            CustomFieldType::MultiEnum.parse_text("a, b,,"),
+            Value::List(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(
+            CustomFieldType::Enum.parse_text("north"),
+            Value::Text("north".into())
+        );
+        assert_eq!(CustomValue::Decimal(0.1).text_form(), "0.1");
+        assert_eq!(
+            CustomValue::Choices(vec!["a".into(), "b".into()]).text_form(),
+            "a,b"
         );
     }
 
