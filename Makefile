@@ -111,6 +111,26 @@ bench-rust:
 	$(CARGO) bench $(LOCKED) -p crm-core --bench purchases_segments
 	$(PYTHON) benches/criterion_ratio.py bulk_purchases_$${CRM_BENCH_PURCHASES:-1000000} raw_rusqlite
 
+# ---------------------------------------------------------------- reference values (not part of test)
+# Regenerates the committed reference JSON under tests/reference/<name>/ from the Python library
+# each Rust function matches, in a pinned venv per reference (tests/reference/README.md).
+# `make test` never needs these venvs: the Rust tests read the committed JSON.
+REF_VENVS  := tests/reference/.venvs
+REF_PYTHON ?= $(PYTHON)
+
+.PHONY: reference reference-proportions
+
+reference: reference-proportions
+
+$(REF_VENVS)/proportions/.installed: tests/reference/proportions/requirements.txt
+	rm -rf $(REF_VENVS)/proportions
+	$(REF_PYTHON) -m venv $(REF_VENVS)/proportions
+	$(REF_VENVS)/proportions/bin/python -m pip install --quiet -r $<
+	touch $@
+
+reference-proportions: $(REF_VENVS)/proportions/.installed
+	$(REF_VENVS)/proportions/bin/python tests/reference/proportions/generate.py
+
 # ---------------------------------------------------------------- install
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig

@@ -154,6 +154,21 @@ impl Crm {
         crate::Purchases::new(self)
     }
 
+    /// The marketing campaigns of this store.
+    pub fn campaigns(&self) -> crate::Campaigns<'_> {
+        crate::Campaigns::new(self)
+    }
+
+    /// The service tickets of this store.
+    pub fn tickets(&self) -> crate::Tickets<'_> {
+        crate::Tickets::new(self)
+    }
+
+    /// The sales pipelines and deals of this store.
+    pub fn deals(&self) -> crate::Deals<'_> {
+        crate::Deals::new(self)
+    }
+
     /// The path this store was opened with (`:memory:` for an in-memory store).
     pub fn path(&self) -> &Path {
         &self.path

@@ -177,7 +177,12 @@ impl<'a> Customers<'a> {
 
     /// Customers matching the query, in its order and page.
     pub fn find(&self, query: &Query) -> Result<Vec<Customer>> {
-        store::find(&self.crm.store().conn, query, self.crm.time_zone())
+        store::find(
+            &self.crm.store().conn,
+            query,
+            self.crm.time_zone(),
+            self.crm.now(),
+        )
     }
 
     /// [`find`](Self::find), as columns.
@@ -187,6 +192,11 @@ impl<'a> Customers<'a> {
 
     /// How many customers match `filter`.
     pub fn count(&self, filter: &Filter) -> Result<i64> {
-        store::count(&self.crm.store().conn, filter, self.crm.time_zone())
+        store::count(
+            &self.crm.store().conn,
+            filter,
+            self.crm.time_zone(),
+            self.crm.now(),
+        )
     }
 }

@@ -28,7 +28,9 @@
 //! ```
 //!
 //! ## Layout
-//! - [`model`]: plain types and rules (customers, filters, money, principals) — no SQL, no I/O.
+//! - [`model`]: plain types and rules (customers, filters, money, principals, the state machines
+//!   of campaigns, tickets and deals) — no SQL, no I/O.
+//! - [`analytics`]: pure functions over columns (statistics, …) — they do not know the store.
 //! - `store` (private): SQLite through rusqlite — migrations, one module per entity, the
 //!   filter-to-SQL compiler.
 //! - [`Crm`]: the handle that ties a store to a principal, a clock and a reporting time zone.
@@ -42,9 +44,12 @@
 //! WAL mode and the busy timeout.
 #![warn(missing_docs)]
 
+pub mod analytics;
 mod audit;
+mod campaigns;
 mod crm;
 mod customers;
+mod deals;
 pub mod error;
 mod fields;
 mod interactions;
@@ -54,20 +59,34 @@ mod products;
 mod purchases;
 mod segments;
 mod store;
+mod tickets;
 pub mod time;
 
 pub use audit::Audit;
+pub use campaigns::Campaigns;
 pub use crm::{Crm, OpenOptions};
 pub use customers::{Customers, DeleteMode};
+pub use deals::Deals;
 pub use error::{Error, ErrorCode, Result};
 pub use fields::Fields;
 pub use interactions::Interactions;
 pub use model::audit::{AuditAction, AuditEntry};
+pub use model::campaign::{
+    Campaign, CampaignEvent, CampaignMember, CampaignPatch, CampaignStatus, EventKind,
+    EventRejection, EventReport, NewCampaign, NewCampaignEvent, RejectedEvent, Variant,
+};
+pub use model::campaign_report::{
+    CampaignReport, EvaluationOptions, Uplift, VariantCounts, VariantReport,
+};
 pub use model::custom_field::{
     CustomFieldType, CustomValue, CustomValues, FieldDefinition, NewFieldDefinition,
 };
 pub use model::customer::{Customer, CustomerPatch, LifecycleStage, NewCustomer, Source};
 pub use model::customer_columns::{CustomerColumns, NewCustomerColumns, split_tag_list};
+pub use model::deal::{
+    Deal, DealGroupBy, DealPatch, DealStatus, ForecastMonth, NewDeal, NewPipeline, NewStage,
+    Pipeline, Stage, StageChange, StageConversion, StageDuration, StageValue, WinRate,
+};
 pub use model::field::{FieldSpec, FieldType};
 pub use model::filter::{CmpOp, Filter, Value};
 pub use model::interaction::{
@@ -83,11 +102,17 @@ pub use model::purchase::{
 };
 pub use model::query::{OrderBy, Query};
 pub use model::segment::Segment;
+pub use model::sla::{Breach, BusinessHours, SlaPolicy, SlaState, SlaTarget};
+pub use model::ticket::{
+    Comment, NewComment, NewTicket, QueueEntry, StatusChange, Ticket, TicketPatch, TicketPriority,
+    TicketStats, TicketStatus,
+};
 pub use notes::Notes;
 pub use products::Products;
 pub use purchases::Purchases;
 pub use segments::Segments;
 pub use store::migrations::SCHEMA_VERSION;
+pub use tickets::Tickets;
 pub use time::{Clock, Timestamp};
 
 /// The library's version, e.g. `0.1.0`.

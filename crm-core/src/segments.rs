@@ -27,7 +27,7 @@ impl<'a> Segments<'a> {
     /// Checks that `filter` compiles against the customer fields.
     fn check(&self, filter: &Filter) -> Result<()> {
         let defs = customer_store::defs(&self.crm.store().conn)?;
-        customer_store::entity_with(&defs)
+        customer_store::entity_with(&defs, self.crm.now())
             .compile(filter, self.crm.time_zone())
             .map(|_| ())
     }

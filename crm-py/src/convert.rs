@@ -103,6 +103,14 @@ pub fn int(obj: &Bound<'_, PyAny>, what: &str) -> PyCrmResult<i64> {
         .map_err(|_| invalid_argument(format!("{what}: {obj} does not fit in 64 bits")))
 }
 
+/// An optional integer: `None` (or a missing argument) is absent.
+pub fn optional_int(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyCrmResult<Option<i64>> {
+    match obj {
+        Some(o) if !o.is_none() => int(o, what).map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// A non-negative integer, or `None`.
 pub fn optional_count(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyCrmResult<Option<u64>> {
     match obj {

@@ -740,7 +740,7 @@ impl Database {
 
     /// Records one interaction; None for `kind` / `direction` / `occurred_at` means the core's
     /// defaults (note, inbound, the handle's clock). `metadata` is None or JSON text.
-    #[pyo3(signature = (customer_id, channel, kind, direction, occurred_at, subject, body, metadata))]
+    #[pyo3(signature = (customer_id, channel, kind, direction, occurred_at, subject, body, metadata, campaign_id=None, ticket_id=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_interaction(
         &self,
@@ -753,6 +753,8 @@ impl Database {
         subject: &Bound<'_, PyAny>,
         body: &Bound<'_, PyAny>,
         metadata: &Bound<'_, PyAny>,
+        campaign_id: Option<&Bound<'_, PyAny>>,
+        ticket_id: Option<&Bound<'_, PyAny>>,
     ) -> PyCrmResult<PyInteraction> {
         let new = NewInteraction {
             customer_id: convert::int(customer_id, "customer_id")?,
@@ -771,6 +773,8 @@ impl Database {
             subject: convert::optional_text(Some(subject), "subject")?,
             body: convert::optional_text(Some(body), "body")?,
             metadata: interaction::metadata(metadata, "metadata")?,
+            campaign_id: convert::optional_int(campaign_id, "campaign_id")?,
+            ticket_id: convert::optional_int(ticket_id, "ticket_id")?,
         };
         Ok(PyInteraction(
             self.with(py, |crm| crm.interactions().add(new))?,

@@ -105,6 +105,18 @@ impl PyInteraction {
         metadata_dict(py, &self.0)
     }
 
+    /// The campaign it belongs to (a campaign message), or None.
+    #[getter]
+    fn campaign_id(&self) -> Option<i64> {
+        self.0.campaign_id
+    }
+
+    /// The ticket it belongs to (a service request), or None.
+    #[getter]
+    fn ticket_id(&self) -> Option<i64> {
+        self.0.ticket_id
+    }
+
     /// When it was recorded (aware, UTC).
     #[getter]
     fn created_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDateTime>> {
@@ -124,6 +136,8 @@ impl PyInteraction {
         d.set_item("subject", i.subject.as_deref())?;
         d.set_item("body", i.body.as_deref())?;
         d.set_item("metadata", metadata_dict(py, i)?)?;
+        d.set_item("campaign_id", i.campaign_id)?;
+        d.set_item("ticket_id", i.ticket_id)?;
         d.set_item("created_at", datetime(py, i.created_at)?)?;
         Ok(d)
     }

@@ -131,6 +131,8 @@ pub fn from_py(columns: &Bound<'_, PyDict>) -> PyCrmResult<Vec<NewInteraction>> 
             subject: subject.as_mut().and_then(Iterator::next).flatten(),
             body: body.as_mut().and_then(Iterator::next).flatten(),
             metadata: meta,
+            campaign_id: None,
+            ticket_id: None,
         });
     }
     Ok(rows)

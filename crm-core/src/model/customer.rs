@@ -367,11 +367,16 @@ impl crate::model::audit::Audited for Customer {
 /// purchases, minor units, all currencies added — meaningful in a one-currency store),
 /// `purchase_count` (completed purchases), `last_purchase`, `last_interaction` (instants; empty
 /// when there is none).
-pub const CUSTOMER_BEHAVIOUR_FIELDS: [FieldSpec; 4] = [
+pub const CUSTOMER_BEHAVIOUR_FIELDS: [FieldSpec; 9] = [
     FieldSpec::builtin("total_spend", FieldType::Integer),
     FieldSpec::builtin("purchase_count", FieldType::Integer),
     FieldSpec::builtin("last_purchase", FieldType::Timestamp),
     FieldSpec::builtin("last_interaction", FieldType::Timestamp),
+    FieldSpec::builtin("open_tickets", FieldType::Integer),
+    FieldSpec::builtin("has_open_ticket", FieldType::Boolean),
+    FieldSpec::builtin("tickets_last_90d", FieldType::Integer),
+    FieldSpec::builtin("open_deals", FieldType::Integer),
+    FieldSpec::builtin("open_deal_value", FieldType::Integer),
 ];
 
 /// The customer's built-in fields, by the names filters and sort orders use.

@@ -183,6 +183,19 @@ pub enum Filter {
     },
     /// The record carries this tag.
     HasTag(String),
+    /// The customer is a member of the campaign with this name (of one variant, when given).
+    /// A name no campaign has matches nobody.
+    InCampaign {
+        /// Campaign name.
+        campaign: String,
+        /// Variant name (case-insensitive), or any variant.
+        variant: Option<String>,
+    },
+    /// The customer responded (opened, clicked or converted) to the named campaign, or to any.
+    Responded {
+        /// Campaign name, or any campaign.
+        campaign: Option<String>,
+    },
     /// All of the parts (an empty list matches everything).
     And(Vec<Filter>),
     /// Any of the parts (an empty list matches nothing).
@@ -305,6 +318,26 @@ impl Filter {
     pub fn has_tag(tag: impl Into<String>) -> Filter {
         Filter::HasTag(tag.into())
     }
+    /// Members of the campaign named `campaign`.
+    pub fn in_campaign(campaign: impl Into<String>) -> Filter {
+        Filter::InCampaign {
+            campaign: campaign.into(),
+            variant: None,
+        }
+    }
+    /// Members of one variant of the campaign named `campaign`.
+    pub fn campaign_variant(campaign: impl Into<String>, variant: impl Into<String>) -> Filter {
+        Filter::InCampaign {
+            campaign: campaign.into(),
+            variant: Some(variant.into()),
+        }
+    }
+    /// Customers who opened, clicked or converted in the named campaign (`None`: in any).
+    pub fn responded(campaign: Option<&str>) -> Filter {
+        Filter::Responded {
+            campaign: campaign.map(str::to_owned),
+        }
+    }
     /// All of `parts`.
     pub fn all_of(parts: impl IntoIterator<Item = Filter>) -> Filter {
         Filter::And(parts.into_iter().collect())
@@ -355,7 +388,9 @@ impl Filter {
     /// `field` or `field__eq` (=), `__ne`, `__lt`, `__lte`, `__gt`, `__gte`, `__in` and `__not_in`
     /// (a [`Value::List`]), `__between` (a two-element list), `__isnull` (a boolean),
     /// `__contains`, `__startswith`. On `tags`, `tags=` and `tags__contains=` ask for a tag,
-    /// `tags__in=` for any of several, `tags__isnull=True` for none at all.
+    /// `tags__in=` for any of several, `tags__isnull=True` for none at all. Campaign predicates:
+    /// `in_campaign="name"`, `campaign_variant=("name", "A")` (a two-element list),
+    /// `responded="name"` or `responded=True` (any campaign).
     pub fn lookup(key: &str, value: Value) -> Result<Filter> {
         let (field, op) = match key.rsplit_once("__") {
             Some((f, op)) => (f, op),
@@ -376,6 +411,24 @@ impl Filter {
             Value::Text(s) => Some(s.clone()),
             _ => None,
         };
+        match (key, &value) {
+            ("in_campaign", Value::Text(c)) => return Ok(Filter::in_campaign(c.clone())),
+            ("in_campaign", _) => return bad_value("a campaign name"),
+            ("campaign_variant", Value::List(v)) => {
+                return match v.as_slice() {
+                    [Value::Text(c), Value::Text(var)] => {
+                        Ok(Filter::campaign_variant(c.clone(), var.clone()))
+                    }
+                    _ => bad_value("a (campaign, variant) pair of names"),
+                };
+            }
+            ("campaign_variant", _) => return bad_value("a (campaign, variant) pair of names"),
+            ("responded", Value::Text(c)) => return Ok(Filter::responded(Some(c))),
+            ("responded", Value::Bool(true)) => return Ok(Filter::responded(None)),
+            ("responded", Value::Bool(false)) => return Ok(Filter::responded(None).not()),
+            ("responded", _) => return bad_value("a campaign name, True or False"),
+            _ => {}
+        }
         if field == "tags" {
             return match (op, &value) {
                 ("eq" | "contains", Value::Text(t)) => Ok(Filter::has_tag(t.clone())),

@@ -283,10 +283,66 @@ impl<'a> Parser<'a> {
                 Ok(f)
             }
             Tok::Ident(name) if !KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(&name)) => {
+                let at = self.at;
                 self.bump()?;
+                if self.tok == Tok::LParen {
+                    return self.call(name, at);
+                }
                 self.predicate(name)
             }
             _ => Err(self.unexpected("a field name or '('")),
+        }
+    }
+
+    /// A predicate function: `in_campaign('name')`, `in_campaign('name', 'A')`,
+    /// `campaign_variant('name') = 'A'`, `responded('name')`, `responded()`.
+    fn call(&mut self, name: String, at: usize) -> Result<Filter> {
+        self.bump()?; // (
+        let mut args = Vec::new();
+        if self.tok != Tok::RParen {
+            args.push(self.string()?);
+            while self.tok == Tok::Comma {
+                self.bump()?;
+                args.push(self.string()?);
+            }
+        }
+        if self.tok != Tok::RParen {
+            return Err(self.unexpected("',' or ')'"));
+        }
+        self.bump()?;
+        let arity = |n: &str| {
+            parse_error(
+                at,
+                format!("{name}() takes {n}, got {} argument(s)", args.len()),
+            )
+        };
+        match name.as_str() {
+            "in_campaign" => match args.as_slice() {
+                [c] => Ok(Filter::in_campaign(c.clone())),
+                [c, v] => Ok(Filter::campaign_variant(c.clone(), v.clone())),
+                _ => Err(arity("a campaign name and optionally a variant")),
+            },
+            "responded" => match args.as_slice() {
+                [] => Ok(Filter::responded(None)),
+                [c] => Ok(Filter::responded(Some(c))),
+                _ => Err(arity("at most a campaign name")),
+            },
+            "campaign_variant" => {
+                let [c] = args.as_slice() else {
+                    return Err(arity("a campaign name"));
+                };
+                if self.tok != Tok::Op(CmpOp::Eq) {
+                    return Err(self.unexpected("'=' and a variant name"));
+                }
+                self.bump()?;
+                Ok(Filter::campaign_variant(c.clone(), self.string()?))
+            }
+            _ => Err(parse_error(
+                at,
+                format!(
+                    "unknown function {name}() (known: in_campaign, campaign_variant, responded)"
+                ),
+            )),
         }
     }
 

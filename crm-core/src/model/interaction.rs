@@ -100,6 +100,10 @@ pub struct Interaction {
     pub body: Option<String>,
     /// Anything else, as a JSON object.
     pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// The campaign it belongs to (a campaign message), if any.
+    pub campaign_id: Option<i64>,
+    /// The ticket it belongs to (a service request), if any.
+    pub ticket_id: Option<i64>,
     /// When it was recorded.
     pub created_at: Timestamp,
 }
@@ -129,6 +133,10 @@ pub struct NewInteraction {
     pub body: Option<String>,
     /// Anything else, as a JSON object.
     pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// The campaign it belongs to (must exist).
+    pub campaign_id: Option<i64>,
+    /// The ticket it belongs to (must exist).
+    pub ticket_id: Option<i64>,
 }
 
 impl NewInteraction {
@@ -143,7 +151,19 @@ impl NewInteraction {
             subject: None,
             body: None,
             metadata: serde_json::Map::new(),
+            campaign_id: None,
+            ticket_id: None,
         }
+    }
+    /// Links it to a campaign, so the campaign shows on the customer's timeline.
+    pub fn campaign(mut self, campaign_id: i64) -> Self {
+        self.campaign_id = Some(campaign_id);
+        self
+    }
+    /// Links it to a ticket, so the ticket shows on the customer's timeline.
+    pub fn ticket(mut self, ticket_id: i64) -> Self {
+        self.ticket_id = Some(ticket_id);
+        self
     }
     /// Sets the direction.
     pub fn direction(mut self, v: Direction) -> Self {
@@ -246,6 +266,16 @@ impl crate::model::audit::Audited for Interaction {
             ),
             ("subject", opt(&self.subject), true),
             ("body", opt(&self.body), true),
+            (
+                "campaign_id",
+                self.campaign_id.map_or(Json::Null, Json::from),
+                false,
+            ),
+            (
+                "ticket_id",
+                self.ticket_id.map_or(Json::Null, Json::from),
+                false,
+            ),
         ]
     }
 }
@@ -271,6 +301,8 @@ pub const INTERACTION_FIELDS: &[FieldSpec] = &[
     FieldSpec::builtin("kind", FieldType::Enum(InteractionKind::NAMES)),
     FieldSpec::builtin("occurred_at", FieldType::Timestamp),
     FieldSpec::builtin("subject", FieldType::Text),
+    FieldSpec::builtin("campaign_id", FieldType::Integer),
+    FieldSpec::builtin("ticket_id", FieldType::Integer),
     FieldSpec::builtin("created_at", FieldType::Timestamp),
 ];
 

@@ -33,10 +33,13 @@ macro_rules! vocabulary {
 }
 
 pub mod audit;
+pub mod campaign;
+pub mod campaign_report;
 pub mod contact;
 pub mod custom_field;
 pub mod customer;
 pub mod customer_columns;
+pub mod deal;
 pub mod field;
 pub mod filter;
 pub mod filter_text;
@@ -48,4 +51,6 @@ pub mod product;
 pub mod purchase;
 pub mod query;
 pub mod segment;
+pub mod sla;
 pub mod text;
+pub mod ticket;

@@ -28,6 +28,9 @@ use crate::time::Timestamp;
 const DEPENDENTS: &[(&str, &str)] = &[
     ("purchases", "customer_id"),
     ("interactions", "customer_id"),
+    ("campaign_members", "customer_id"),
+    ("tickets", "customer_id"),
+    ("deals", "customer_id"),
 ];
 
 const COLUMNS: &str = "c.id, c.external_id, c.name, c.email, c.phone, c.company, c.stage, c.source, \
@@ -79,14 +82,22 @@ fn resolve_custom(
 
 const INSERT_TAG: &str = "INSERT INTO customer_tags(customer_id, tag) VALUES (?1, ?2)";
 
-/// How each behavioural field is computed: completed purchases and all interactions of the
-/// customer, through the `(customer_id, time)` indexes.
-const BEHAVIOUR_SQL: [&str; 4] = [
+/// How each behavioural field is computed: completed purchases, interactions, active tickets
+/// (new, open, pending) and open deals of the customer, through their per-customer indexes.
+/// `{since_90d}` is replaced by an integer: the handle's "now" minus 90 days.
+const BEHAVIOUR_SQL: [&str; 9] = [
     "(SELECT coalesce(sum(p.amount), 0) FROM purchases p WHERE p.customer_id = c.id AND p.status = 'completed')",
     "(SELECT count(*) FROM purchases p WHERE p.customer_id = c.id AND p.status = 'completed')",
     "(SELECT max(p.purchased_at) FROM purchases p WHERE p.customer_id = c.id AND p.status = 'completed')",
     "(SELECT max(i.occurred_at) FROM interactions i WHERE i.customer_id = c.id)",
+    "(SELECT count(*) FROM tickets t WHERE t.customer_id = c.id AND t.status IN ('new', 'open', 'pending'))",
+    "EXISTS(SELECT 1 FROM tickets t WHERE t.customer_id = c.id AND t.status IN ('new', 'open', 'pending'))",
+    "(SELECT count(*) FROM tickets t WHERE t.customer_id = c.id AND t.created_at >= {since_90d})",
+    "(SELECT count(*) FROM deals d WHERE d.customer_id = c.id AND d.status = 'open')",
+    "(SELECT coalesce(sum(d.amount), 0) FROM deals d WHERE d.customer_id = c.id AND d.status = 'open')",
 ];
+
+const DAY_MICROS: i64 = 86_400_000_000;
 
 static BEHAVIOUR: std::sync::LazyLock<Vec<(crate::model::field::FieldSpec, &'static str)>> =
     std::sync::LazyLock::new(|| {
@@ -97,11 +108,13 @@ static BEHAVIOUR: std::sync::LazyLock<Vec<(crate::model::field::FieldSpec, &'sta
             .collect()
     });
 
-/// The customers' filterable fields: built-in, behavioural, and the active custom fields.
-pub(crate) fn entity_with(defs: &[FieldDefinition]) -> EntitySql<'static> {
+/// The customers' filterable fields at `now`: built-in, behavioural, and the active custom
+/// fields.
+pub(crate) fn entity_with(defs: &[FieldDefinition], now: Timestamp) -> EntitySql<'static> {
+    let since_90d = now.as_micros().saturating_sub(90 * DAY_MICROS).to_string();
     let mut computed: Vec<(crate::model::field::FieldSpec, String)> = BEHAVIOUR
         .iter()
-        .map(|(f, sql)| (f.clone(), (*sql).to_owned()))
+        .map(|(f, sql)| (f.clone(), sql.replace("{since_90d}", &since_90d)))
         .collect();
     computed.extend(defs.iter().map(|d| (d.spec(), format!("c.{}", d.column()))));
     EntitySql {
@@ -116,7 +129,7 @@ pub(crate) fn entity_with(defs: &[FieldDefinition]) -> EntitySql<'static> {
 /// [`entity_with`] without custom fields.
 #[cfg(test)]
 pub(crate) fn entity() -> EntitySql<'static> {
-    entity_with(&[])
+    entity_with(&[], Timestamp::from_micros(0))
 }
 
 fn from_row(r: &Row<'_>, defs: &[FieldDefinition]) -> rusqlite::Result<Customer> {
@@ -386,9 +399,14 @@ fn delete_with(
 }
 
 /// Customers matching `query`, in its order and page.
-pub(crate) fn find(conn: &Connection, query: &Query, zone: Tz) -> Result<Vec<Customer>> {
+pub(crate) fn find(
+    conn: &Connection,
+    query: &Query,
+    zone: Tz,
+    now: Timestamp,
+) -> Result<Vec<Customer>> {
     let defs = defs(conn)?;
-    let e = entity_with(&defs);
+    let e = entity_with(&defs, now);
     let filter = e.compile(&query.filter, zone)?;
     let order = e.order_by(&query.order_by)?;
     let sql = format!(
@@ -404,9 +422,28 @@ pub(crate) fn find(conn: &Connection, query: &Query, zone: Tz) -> Result<Vec<Cus
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
+/// The ids of the customers matching `filter`, ascending.
+pub(crate) fn ids(
+    conn: &Connection,
+    filter: &Filter,
+    zone: Tz,
+    now: Timestamp,
+) -> Result<Vec<i64>> {
+    let compiled = entity_with(&defs(conn)?, now).compile(filter, zone)?;
+    let sql = format!(
+        "SELECT c.id FROM customers c WHERE {} ORDER BY c.id",
+        compiled.sql
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(compiled.params.iter()), |r| {
+        r.get(0)
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 /// How many customers match `filter`.
-pub(crate) fn count(conn: &Connection, filter: &Filter, zone: Tz) -> Result<i64> {
-    let compiled = entity_with(&defs(conn)?).compile(filter, zone)?;
+pub(crate) fn count(conn: &Connection, filter: &Filter, zone: Tz, now: Timestamp) -> Result<i64> {
+    let compiled = entity_with(&defs(conn)?, now).compile(filter, zone)?;
     let sql = format!("SELECT count(*) FROM customers c WHERE {}", compiled.sql);
     Ok(conn.query_row(
         &sql,

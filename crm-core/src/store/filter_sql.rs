@@ -319,6 +319,40 @@ impl EntitySql<'_> {
                 );
                 out.params.push(SqlParam::Value(SqlValue::Text(tag)));
             }
+            Filter::InCampaign { campaign, variant } => {
+                self.customers_only("in_campaign")?;
+                let _ = write!(
+                    out.sql,
+                    "{}.id IN (SELECT m.customer_id FROM campaign_members m JOIN campaigns k ON k.id = m.campaign_id \
+                     WHERE k.name = ?",
+                    self.alias
+                );
+                out.params
+                    .push(SqlParam::Value(SqlValue::Text(campaign.trim().to_owned())));
+                if let Some(v) = variant {
+                    out.sql.push_str(" AND m.variant = ? COLLATE NOCASE");
+                    out.params
+                        .push(SqlParam::Value(SqlValue::Text(v.trim().to_owned())));
+                }
+                out.sql.push(')');
+            }
+            Filter::Responded { campaign } => {
+                self.customers_only("responded")?;
+                let _ = write!(
+                    out.sql,
+                    "{}.id IN (SELECT e.customer_id FROM campaign_events e \
+                     WHERE e.kind IN ('opened', 'clicked', 'converted')",
+                    self.alias
+                );
+                if let Some(c) = campaign {
+                    out.sql.push_str(
+                        " AND e.campaign_id IN (SELECT k.id FROM campaigns k WHERE k.name = ?)",
+                    );
+                    out.params
+                        .push(SqlParam::Value(SqlValue::Text(c.trim().to_owned())));
+                }
+                out.sql.push(')');
+            }
             Filter::And(parts) | Filter::Or(parts) => {
                 let is_and = matches!(filter, Filter::And(_));
                 if parts.is_empty() {
@@ -341,6 +375,19 @@ impl EntitySql<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Campaign predicates describe customers; other entities refuse them.
+    fn customers_only(&self, predicate: &str) -> Result<()> {
+        if self.entity == "customers" {
+            Ok(())
+        } else {
+            Err(Error::InvalidInput {
+                field: "filter".into(),
+                value: predicate.into(),
+                rule: format!("applies to customers, not {}", self.entity),
+            })
+        }
     }
 
     fn tag_table(&self) -> Result<(&'static str, &'static str)> {

@@ -12,7 +12,7 @@ use crate::model::query::Query;
 use crate::time::Timestamp;
 
 const SELECT: &str = "SELECT i.id, i.customer_id, i.channel, i.direction, i.kind, i.occurred_at, i.subject, i.body, \
-     i.metadata, i.created_at FROM interactions i";
+     i.metadata, i.created_at, i.campaign_id, i.ticket_id FROM interactions i";
 
 fn entity() -> EntitySql<'static> {
     EntitySql {
@@ -43,6 +43,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Interaction> {
         body: r.get(7)?,
         metadata: parse_metadata(&metadata).map_err(|e| bad(8, e))?,
         created_at: Timestamp::from_micros(r.get(9)?),
+        campaign_id: r.get(10)?,
+        ticket_id: r.get(11)?,
     })
 }
 
@@ -53,8 +55,8 @@ pub(crate) fn insert(
     now: Timestamp,
 ) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO interactions(customer_id, channel, direction, kind, occurred_at, subject, body, metadata, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO interactions(customer_id, channel, direction, kind, occurred_at, subject, body, metadata, created_at, \
+         campaign_id, ticket_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     let mut ids = Vec::with_capacity(rows.len());
     for (i, it) in rows.iter().enumerate() {
@@ -69,6 +71,8 @@ pub(crate) fn insert(
             it.body,
             metadata,
             now.as_micros(),
+            it.campaign_id,
+            it.ticket_id,
         ]);
         match res {
             Ok(_) => ids.push(conn.last_insert_rowid()),
@@ -78,15 +82,41 @@ pub(crate) fn insert(
                 } else {
                     String::new()
                 };
-                return Err(Error::NotFound {
-                    entity: "customer",
-                    key: format!("id {}{row}", it.customer_id),
-                });
+                return Err(missing_reference(conn, it, &row));
             }
             Err(e) => return Err(e.into()),
         }
     }
     Ok(ids)
+}
+
+/// Which of an interaction's references does not exist (after a foreign-key violation).
+fn missing_reference(conn: &Connection, it: &NewInteraction, row: &str) -> Error {
+    let exists = |table: &str, id: i64| -> bool {
+        // `table` is one of the fixed names below, never user text.
+        conn.query_row(
+            &format!("SELECT EXISTS(SELECT 1 FROM {table} WHERE id = ?1)"),
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap_or(false)
+    };
+    let refs = [
+        ("customer", "customers", Some(it.customer_id)),
+        ("campaign", "campaigns", it.campaign_id),
+        ("ticket", "tickets", it.ticket_id),
+    ];
+    for (entity, table, id) in refs {
+        if let Some(id) = id
+            && !exists(table, id)
+        {
+            return Error::NotFound {
+                entity,
+                key: format!("id {id}{row}"),
+            };
+        }
+    }
+    Error::Constraint(format!("interaction{row} references a missing record"))
 }
 
 /// The interaction with this id.

@@ -204,6 +204,195 @@ CREATE TABLE field_definitions (
 );
 "#,
     },
+    Migration {
+        version: 7,
+        name: "campaigns",
+        sql: r#"
+CREATE TABLE campaigns (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL UNIQUE,
+    channel         TEXT NOT NULL CHECK (channel IN ('email', 'phone', 'chat', 'sms', 'social', 'web', 'in_person')),
+    objective       TEXT,
+    currency        TEXT CHECK (currency IS NULL OR length(currency) = 3),
+    budget          INTEGER CHECK (budget IS NULL OR budget >= 0),
+    cost            INTEGER CHECK (cost IS NULL OR cost >= 0),
+    segment         TEXT,
+    variants        TEXT NOT NULL CHECK (json_valid(variants)),
+    seed            TEXT NOT NULL,
+    starts_at       INTEGER,
+    ends_at         INTEGER,
+    status          TEXT NOT NULL CHECK (status IN ('draft', 'scheduled', 'running', 'completed', 'cancelled')),
+    started_at      INTEGER,
+    ended_at        INTEGER,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    CHECK ((budget IS NULL AND cost IS NULL) OR currency IS NOT NULL)
+);
+CREATE INDEX campaigns_status ON campaigns(status);
+
+-- The audience frozen at the start: later changes to the segment do not rewrite it.
+CREATE TABLE campaign_members (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    variant     TEXT NOT NULL,
+    control     INTEGER NOT NULL CHECK (control IN (0, 1)),
+    assigned_at INTEGER NOT NULL,
+    PRIMARY KEY (campaign_id, customer_id)
+) WITHOUT ROWID;
+CREATE INDEX campaign_members_by_customer ON campaign_members(customer_id, campaign_id);
+
+CREATE TABLE campaign_events (
+    id          INTEGER PRIMARY KEY,
+    campaign_id INTEGER NOT NULL,
+    customer_id INTEGER NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('sent', 'delivered', 'opened', 'clicked', 'converted', 'unsubscribed')),
+    at          INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    FOREIGN KEY (campaign_id, customer_id) REFERENCES campaign_members(campaign_id, customer_id) ON DELETE CASCADE
+);
+CREATE INDEX campaign_events_by_member ON campaign_events(campaign_id, customer_id, kind, at);
+CREATE INDEX campaign_events_by_customer ON campaign_events(customer_id, kind);
+"#,
+    },
+    Migration {
+        version: 8,
+        name: "tickets",
+        sql: r#"
+CREATE TABLE tickets (
+    id                 INTEGER PRIMARY KEY,
+    customer_id        INTEGER NOT NULL REFERENCES customers(id),
+    subject            TEXT NOT NULL,
+    body               TEXT,
+    channel            TEXT NOT NULL CHECK (channel IN ('email', 'phone', 'chat', 'sms', 'social', 'web', 'in_person')),
+    category           TEXT,
+    priority           TEXT NOT NULL CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+    priority_rank      INTEGER NOT NULL,
+    status             TEXT NOT NULL CHECK (status IN ('new', 'open', 'pending', 'resolved', 'closed')),
+    assignee           TEXT,
+    created_at         INTEGER NOT NULL,
+    updated_at         INTEGER NOT NULL,
+    first_response_at  INTEGER,
+    resolved_at        INTEGER,
+    closed_at          INTEGER,
+    -- SLA deadlines still pending (kept up to date on every write), so the work queue orders in SQL.
+    first_response_due INTEGER,
+    resolution_due     INTEGER,
+    next_due           INTEGER,
+    version            INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    CHECK (priority_rank = CASE priority WHEN 'low' THEN 0 WHEN 'normal' THEN 1 WHEN 'high' THEN 2 ELSE 3 END),
+    CHECK ((resolved_at IS NOT NULL) = (status IN ('resolved', 'closed'))),
+    CHECK ((closed_at IS NOT NULL) = (status = 'closed'))
+);
+CREATE INDEX tickets_queue       ON tickets(status, priority_rank DESC, next_due, created_at);
+CREATE INDEX tickets_by_customer ON tickets(customer_id, created_at);
+CREATE INDEX tickets_by_assignee ON tickets(assignee, status);
+CREATE INDEX tickets_by_category ON tickets(category);
+
+CREATE TABLE ticket_comments (
+    id         INTEGER PRIMARY KEY,
+    ticket_id  INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    body       TEXT NOT NULL,
+    public     INTEGER NOT NULL CHECK (public IN (0, 1)),
+    author     TEXT NOT NULL,
+    at         INTEGER NOT NULL
+);
+CREATE INDEX ticket_comments_by_ticket ON ticket_comments(ticket_id, at);
+
+CREATE TABLE ticket_status_history (
+    id          INTEGER PRIMARY KEY,
+    ticket_id   INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    from_status TEXT CHECK (from_status IS NULL OR from_status IN ('new', 'open', 'pending', 'resolved', 'closed')),
+    to_status   TEXT NOT NULL CHECK (to_status IN ('new', 'open', 'pending', 'resolved', 'closed')),
+    at          INTEGER NOT NULL,
+    changed_by  TEXT NOT NULL
+);
+CREATE INDEX ticket_status_history_by_ticket ON ticket_status_history(ticket_id, at, id);
+
+CREATE TABLE sla_policies (
+    priority               TEXT PRIMARY KEY CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+    first_response_minutes INTEGER NOT NULL CHECK (first_response_minutes > 0),
+    resolution_minutes     INTEGER NOT NULL CHECK (resolution_minutes > 0),
+    business_hours         INTEGER NOT NULL DEFAULT 0 CHECK (business_hours IN (0, 1))
+) WITHOUT ROWID;
+"#,
+    },
+    Migration {
+        version: 9,
+        name: "deals",
+        sql: r#"
+CREATE TABLE pipelines (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE pipeline_stages (
+    id          INTEGER PRIMARY KEY,
+    pipeline_id INTEGER NOT NULL REFERENCES pipelines(id),
+    -- NOCASE: stage names are unique and matched (moves, filters) ignoring case.
+    name        TEXT NOT NULL COLLATE NOCASE,
+    position    INTEGER NOT NULL CHECK (position >= 0),
+    probability REAL NOT NULL CHECK (probability >= 0 AND probability <= 1),
+    UNIQUE (pipeline_id, name),
+    -- The target of deals' (pipeline_id, stage_id) key: a deal's stage is in its pipeline.
+    UNIQUE (pipeline_id, id)
+);
+CREATE INDEX pipeline_stages_order ON pipeline_stages(pipeline_id, position);
+
+CREATE TABLE deals (
+    id             INTEGER PRIMARY KEY,
+    pipeline_id    INTEGER NOT NULL REFERENCES pipelines(id),
+    stage_id       INTEGER NOT NULL,
+    customer_id    INTEGER NOT NULL REFERENCES customers(id),
+    name           TEXT NOT NULL,
+    amount         INTEGER NOT NULL CHECK (amount >= 0),
+    currency       TEXT NOT NULL CHECK (length(currency) = 3),
+    owner          TEXT NOT NULL,
+    source         TEXT,
+    expected_close TEXT CHECK (expected_close IS NULL OR expected_close GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    status         TEXT NOT NULL CHECK (status IN ('open', 'won', 'lost')),
+    lost_reason    TEXT,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    closed_at      INTEGER,
+    version        INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    FOREIGN KEY (pipeline_id, stage_id) REFERENCES pipeline_stages(pipeline_id, id),
+    CHECK ((status = 'open') = (closed_at IS NULL)),
+    CHECK ((status = 'lost') = (lost_reason IS NOT NULL))
+);
+-- Value by stage and the stage foreign key; forecast by close month; win rates by owner.
+CREATE INDEX deals_by_stage    ON deals(pipeline_id, stage_id, status);
+CREATE INDEX deals_forecast    ON deals(pipeline_id, status, expected_close);
+CREATE INDEX deals_by_owner    ON deals(pipeline_id, owner);
+CREATE INDEX deals_by_customer ON deals(customer_id);
+CREATE INDEX deals_by_created  ON deals(created_at);
+
+-- Stage names are kept as text so the history survives a stage's removal (its id becomes NULL).
+CREATE TABLE deal_stage_history (
+    id            INTEGER PRIMARY KEY,
+    deal_id       INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,
+    from_stage_id INTEGER REFERENCES pipeline_stages(id) ON DELETE SET NULL,
+    from_stage    TEXT,
+    to_stage_id   INTEGER REFERENCES pipeline_stages(id) ON DELETE SET NULL,
+    to_stage      TEXT NOT NULL,
+    at            INTEGER NOT NULL,
+    moved_by      TEXT NOT NULL
+);
+CREATE INDEX deal_stage_history_by_deal ON deal_stage_history(deal_id, at);
+CREATE INDEX deal_stage_history_from    ON deal_stage_history(from_stage_id);
+CREATE INDEX deal_stage_history_to      ON deal_stage_history(to_stage_id);
+"#,
+    },
+    Migration {
+        version: 10,
+        name: "interaction links to campaigns and tickets",
+        sql: r#"
+ALTER TABLE interactions ADD COLUMN campaign_id INTEGER REFERENCES campaigns(id) ON DELETE SET NULL;
+ALTER TABLE interactions ADD COLUMN ticket_id INTEGER REFERENCES tickets(id) ON DELETE SET NULL;
+CREATE INDEX interactions_by_campaign ON interactions(campaign_id) WHERE campaign_id IS NOT NULL;
+CREATE INDEX interactions_by_ticket ON interactions(ticket_id) WHERE ticket_id IS NOT NULL;
+"#,
+    },
 ];
 
 /// The newest schema version this library writes.
@@ -277,6 +466,48 @@ fn in_migration(e: Error, m: &Migration) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_store_from_before_campaigns_upgrades_and_keeps_its_rows() {
+        let dir = std::env::temp_dir().join(format!("crm-upgrade-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v6.db");
+        let _ = std::fs::remove_file(&path);
+        {
+            // A store as the library with six migrations wrote it.
+            let conn = Connection::open(&path).unwrap();
+            for m in &MIGRATIONS[..6] {
+                conn.execute_batch(m.sql).unwrap();
+            }
+            conn.execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 6;
+                 INSERT INTO customers(id, name, stage, source, created_at, updated_at)
+                     VALUES (1, 'Ada', 'customer', 'web', 0, 0);
+                 INSERT INTO interactions(customer_id, channel, direction, kind, occurred_at, created_at)
+                     VALUES (1, 'phone', 'inbound', 'call', 5, 5);"
+            ))
+            .unwrap();
+        }
+        let crm = crate::Crm::open(&path, crate::OpenOptions::default()).unwrap();
+        assert_eq!(crm.schema_version().unwrap(), SCHEMA_VERSION);
+        let timeline = crm
+            .interactions()
+            .timeline(1, &crate::Query::default())
+            .unwrap();
+        assert_eq!(timeline.len(), 1);
+        assert_eq!(
+            (timeline[0].campaign_id, timeline[0].ticket_id),
+            (None, None)
+        );
+        assert_eq!(
+            crm.customers()
+                .count(&crate::Filter::eq("has_open_ticket", true))
+                .unwrap(),
+            0
+        );
+        drop(crm);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn versions_are_consecutive() {

@@ -5,7 +5,9 @@
 //! lists of the model, never from user text.
 
 pub(crate) mod audit;
+pub(crate) mod campaigns;
 pub(crate) mod customers;
+pub(crate) mod deals;
 pub(crate) mod fields;
 pub(crate) mod filter_sql;
 pub(crate) mod interactions;
@@ -14,6 +16,7 @@ pub(crate) mod notes;
 pub(crate) mod products;
 pub(crate) mod purchases;
 pub(crate) mod segments;
+pub(crate) mod tickets;
 
 use std::path::Path;
 use std::time::Duration;

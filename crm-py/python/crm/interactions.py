@@ -75,9 +75,12 @@ class Interactions:
         subject: str | None = None,
         body: str | None = None,
         metadata: Mapping[str, Any] | str | None = None,
+        campaign_id: int | None = None,
+        ticket_id: int | None = None,
     ) -> Interaction:
         """Records an interaction and returns it as stored (subject trimmed; a blank subject or
-        body is None).
+        body is None). ``campaign_id`` and ``ticket_id`` link it to a campaign or a ticket, so
+        that the customer's timeline shows them.
 
         ``kind`` defaults to ``"note"``, ``direction`` to ``"inbound"`` and ``occurred_at`` to
         the handle's clock (a naive datetime means UTC). ``metadata`` is a dict of JSON values
@@ -87,7 +90,7 @@ class Interactions:
                                 subject="Delivery date", metadata={"agent": "li", "minutes": 4})
 
         Raises:
-            NotFoundError: no customer has this id.
+            NotFoundError: no customer (campaign, ticket) has this id.
             InvalidInputError: a value fails validation (an unknown channel, kind or direction,
                 a subject over 500 characters, a body over 1 MiB, metadata that is not a JSON
                 object); the message names the field.
@@ -104,6 +107,8 @@ class Interactions:
             subject,
             body,
             _metadata_text(metadata, "metadata"),
+            campaign_id,
+            ticket_id,
         )
 
     def add_many(self, data: pd.DataFrame | Mapping[str, Any]) -> np.ndarray:
