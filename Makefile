@@ -16,6 +16,8 @@ CC         ?= cc
 CXX        ?= c++
 VALGRIND   := valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible
 DEMO_DB    := crm-demo.db
+# The demo's fixed clock, 2026-11-25T09:00:00Z, in microseconds (crm-core/examples/demo/main.rs).
+DEMO_NOW_US := 1795597200000000
 PREFIX     ?= /usr/local
 
 .PHONY: all build lib header header-check venv wheel test test-rust test-c test-python lint-deps demo bench bench-rust bench-python install clean
@@ -99,7 +101,7 @@ demo: lib wheel
 	$(CARGO) run $(LOCKED) --release --quiet -p crm-core --example demo -- $(DEMO_DB)
 	$(CC) -std=c99 -Wall -Wextra -Werror $$(PKG_CONFIG_PATH=$(PKGCONFIG) pkg-config --cflags crm) examples/c/report.c \
 	    -o target/report $$(PKG_CONFIG_PATH=$(PKGCONFIG) pkg-config --libs crm) -Wl,-rpath,$(CURDIR)/$(RELEASE)
-	./target/report $(DEMO_DB)
+	./target/report $(DEMO_DB) $(DEMO_NOW_US)
 	$(VPY) examples/python/report.py $(DEMO_DB)
 
 # ---------------------------------------------------------------- benchmarks (not part of test)
@@ -110,6 +112,7 @@ bench-rust:
 	$(PYTHON) benches/criterion_ratio.py bulk_insert_$${CRM_BENCH_ROWS:-1000000} raw_rusqlite
 	$(CARGO) bench $(LOCKED) -p crm-core --bench purchases_segments
 	$(PYTHON) benches/criterion_ratio.py bulk_purchases_$${CRM_BENCH_PURCHASES:-1000000} raw_rusqlite
+	$(CARGO) bench $(LOCKED) -p crm-core --bench engagement
 
 # ---------------------------------------------------------------- reference values (not part of test)
 # Regenerates the committed reference JSON under tests/reference/<name>/ from the Python library

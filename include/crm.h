@@ -17,10 +17,10 @@
  *   library is reported as CRM_INTERNAL; it never aborts the process.
  *
  * Ownership. Handles and results are opaque. Each constructor's documentation names its
- *   destructor (crm_close, crm_customer_free, crm_customer_list_free, crm_filter_free,
- *   crm_product_free, crm_purchase_free, crm_purchase_table_free, crm_line_item_table_free,
- *   crm_interaction_free, crm_interaction_list_free, crm_note_list_free, crm_audit_list_free,
- *   crm_segment_list_free, crm_field_list_free); every destructor accepts NULL. Strings
+ *   destructor: crm_close for a crm_db, and crm_<type>_free for every other crm_<type> the
+ *   library returns (crm_customer_free, crm_customer_list_free, crm_campaign_report_free,
+ *   crm_ticket_queue_list_free, crm_forecast_list_free, ...). Objects borrowed from a list
+ *   (crm_<type>_list_get) belong to the list. Every destructor accepts NULL. Strings
  *   passed in are NUL-terminated UTF-8 and are copied; strings returned are borrowed from the
  *   object that returned them and stay valid until it is freed.
  *   Never free() anything this library returns. Pointer out-parameters are set to NULL on failure.
@@ -146,6 +146,164 @@
 #define CRM_OP_GE 5
 
 /*
+ An `int64_t` time that is absent: a planned start or end not set, a campaign not started yet,
+ a deal still open. The same value as `CRM_TIME_NOW` (`INT64_MIN`); inputs where an absent time
+ means "none" rather than "now" say so, and accessors return it for an absent time.
+ */
+#define CRM_TIME_NONE INT64_MIN
+
+/*
+ `crm_campaign_patch.set`: change `name`.
+ */
+#define CRM_CAMPAIGN_SET_NAME 1
+
+/*
+ `crm_campaign_patch.set`: change `objective`.
+ */
+#define CRM_CAMPAIGN_SET_OBJECTIVE 2
+
+/*
+ `crm_campaign_patch.set`: change `budget` and `budget_currency`.
+ */
+#define CRM_CAMPAIGN_SET_BUDGET 4
+
+/*
+ `crm_campaign_patch.set`: change `cost` and `cost_currency`.
+ */
+#define CRM_CAMPAIGN_SET_COST 8
+
+/*
+ `crm_campaign_patch.set`: change `segment`.
+ */
+#define CRM_CAMPAIGN_SET_SEGMENT 16
+
+/*
+ `crm_campaign_patch.set`: change `variants`.
+ */
+#define CRM_CAMPAIGN_SET_VARIANTS 32
+
+/*
+ `crm_campaign_patch.set`: change `seed`.
+ */
+#define CRM_CAMPAIGN_SET_SEED 64
+
+/*
+ `crm_campaign_patch.set`: change `starts_at`.
+ */
+#define CRM_CAMPAIGN_SET_STARTS_AT 128
+
+/*
+ `crm_campaign_patch.set`: change `ends_at`.
+ */
+#define CRM_CAMPAIGN_SET_ENDS_AT 256
+
+/*
+ Alternative hypothesis p1 ≠ p2 (statsmodels' `two-sided`).
+ */
+#define CRM_ALTERNATIVE_TWO_SIDED 0
+
+/*
+ Alternative hypothesis p1 > p2 (statsmodels' `larger`).
+ */
+#define CRM_ALTERNATIVE_LARGER 1
+
+/*
+ Alternative hypothesis p1 < p2 (statsmodels' `smaller`).
+ */
+#define CRM_ALTERNATIVE_SMALLER 2
+
+/*
+ Confidence interval method for a difference of proportions: Wald.
+ */
+#define CRM_CONFINT_WALD 0
+
+/*
+ Confidence interval method for a difference of proportions: Newcombe's hybrid score
+ (statsmodels' `newcomb`).
+ */
+#define CRM_CONFINT_NEWCOMBE 1
+
+/*
+ `crm_deal_patch.set`: change `name`.
+ */
+#define CRM_DEAL_SET_NAME 1
+
+/*
+ `crm_deal_patch.set`: change `amount` and `currency`.
+ */
+#define CRM_DEAL_SET_AMOUNT 2
+
+/*
+ `crm_deal_patch.set`: change `owner`.
+ */
+#define CRM_DEAL_SET_OWNER 4
+
+/*
+ `crm_deal_patch.set`: change `source`.
+ */
+#define CRM_DEAL_SET_SOURCE 8
+
+/*
+ `crm_deal_patch.set`: change `expected_close`.
+ */
+#define CRM_DEAL_SET_EXPECTED_CLOSE 16
+
+/*
+ `crm_ticket_patch.set`: change `subject`.
+ */
+#define CRM_TICKET_SET_SUBJECT 1
+
+/*
+ `crm_ticket_patch.set`: change `category`.
+ */
+#define CRM_TICKET_SET_CATEGORY 2
+
+/*
+ `crm_ticket_patch.set`: change `priority`.
+ */
+#define CRM_TICKET_SET_PRIORITY 4
+
+/*
+ `crm_ticket_patch.set`: change `assignee`.
+ */
+#define CRM_TICKET_SET_ASSIGNEE 8
+
+/*
+ `crm_business_hours.days`: Monday.
+ */
+#define CRM_DAY_MONDAY 1
+
+/*
+ `crm_business_hours.days`: Tuesday.
+ */
+#define CRM_DAY_TUESDAY 2
+
+/*
+ `crm_business_hours.days`: Wednesday.
+ */
+#define CRM_DAY_WEDNESDAY 4
+
+/*
+ `crm_business_hours.days`: Thursday.
+ */
+#define CRM_DAY_THURSDAY 8
+
+/*
+ `crm_business_hours.days`: Friday.
+ */
+#define CRM_DAY_FRIDAY 16
+
+/*
+ `crm_business_hours.days`: Saturday.
+ */
+#define CRM_DAY_SATURDAY 32
+
+/*
+ `crm_business_hours.days`: Sunday.
+ */
+#define CRM_DAY_SUNDAY 64
+
+/*
  Status codes. Every fallible function returns one of these as an `int`: `CRM_OK` (0) on
  success. The numbers are stable: codes are only ever appended, never renumbered or reused.
  `crm_errmsg` gives the matching message.
@@ -230,6 +388,41 @@ typedef enum crm_code {
 typedef struct crm_audit_list crm_audit_list;
 
 /*
+ A campaign as stored. Returned by `crm_campaign_get`, `crm_campaign_get_by_name` and the
+ lifecycle calls (free it with `crm_campaign_free`), or borrowed from a `crm_campaign_list`. It
+ is a copy: it stays valid after the handle is closed and does not change when the store does.
+ Its strings are valid until it is freed.
+ */
+typedef struct crm_campaign crm_campaign;
+
+/*
+ A campaign's recorded events, from `crm_campaign_events`, in time order. Read them by index;
+ free with `crm_campaign_event_list_free`.
+ */
+typedef struct crm_campaign_event_list crm_campaign_event_list;
+
+/*
+ The campaigns found by `crm_campaign_find`, in order. Read them with `crm_campaign_list_len`
+ and `crm_campaign_list_get`; free with `crm_campaign_list_free`.
+ */
+typedef struct crm_campaign_list crm_campaign_list;
+
+/*
+ The members of a campaign, by customer id, from `crm_campaign_members`. Read them by index
+ (0 to `crm_campaign_member_list_len` - 1); free with `crm_campaign_member_list_free`.
+ */
+typedef struct crm_campaign_member_list crm_campaign_member_list;
+
+/*
+ A campaign's evaluation, from `crm_campaign_evaluate`: per-variant counts and rates (by index,
+ in the campaign's variant order), the uplift of each treatment variant against the control
+ group (by index; none without a control group), and totals. Rates and ratios that are
+ undefined (a zero denominator) are NaN. Free with `crm_campaign_report_free`. It is a copy: it
+ stays valid after the handle is closed. Its strings are valid until it is freed.
+ */
+typedef struct crm_campaign_report crm_campaign_report;
+
+/*
  A customer as stored. Returned by `crm_customer_get`, `crm_customer_get_by_external_id`,
  `crm_customer_update`, `crm_customer_add_tags` and `crm_customer_remove_tags` (free it with
  `crm_customer_free`), or borrowed from a `crm_customer_list`. It is a copy: it stays valid after the handle is closed and does not change
@@ -254,6 +447,27 @@ typedef struct crm_customer_list crm_customer_list;
 typedef struct crm_db crm_db;
 
 /*
+ A deal as stored. Returned by `crm_deal_get` and the calls that change a deal (free it with
+ `crm_deal_free`), or borrowed from a `crm_deal_list`. It is a copy: it stays valid after the
+ handle is closed and does not change when the store does. Its strings are valid until it is
+ freed.
+ */
+typedef struct crm_deal crm_deal;
+
+/*
+ The deals found by `crm_deal_find`, in order. Read them with `crm_deal_list_len` and
+ `crm_deal_list_get`; free with `crm_deal_list_free`.
+ */
+typedef struct crm_deal_list crm_deal_list;
+
+/*
+ What a batch of tracking events did, from `crm_campaign_record_events`: how many were recorded
+ and, by index, the ones that were refused (in batch order) with their reason. Free with
+ `crm_event_report_free`.
+ */
+typedef struct crm_event_report crm_event_report;
+
+/*
  The custom fields of one entity in definition order, from `crm_field_all`. Read them by index
  (0 to `crm_field_list_len` - 1); free the list with `crm_field_list_free`. It is a copy: it
  stays valid after the handle is closed. Its strings are valid until it is freed.
@@ -267,6 +481,12 @@ typedef struct crm_field_list crm_field_list;
  does not belong to any handle and may be used with several.
  */
 typedef struct crm_filter crm_filter;
+
+/*
+ Open deals by expected close month and currency, from `crm_deal_forecast`. Read rows by
+ index; free with `crm_forecast_list_free`.
+ */
+typedef struct crm_forecast_list crm_forecast_list;
 
 /*
  An interaction as stored. Returned by `crm_interaction_get` (free it with
@@ -299,6 +519,19 @@ typedef struct crm_line_item_table crm_line_item_table;
 typedef struct crm_note_list crm_note_list;
 
 /*
+ A pipeline as stored, with its stages in order. Returned by `crm_pipeline_get` (free it with
+ `crm_pipeline_free`) or borrowed from a `crm_pipeline_list`. It is a copy: it stays valid
+ after the handle is closed. Its strings are valid until it is freed.
+ */
+typedef struct crm_pipeline crm_pipeline;
+
+/*
+ Every pipeline, by name, from `crm_pipeline_all`. Read them with `crm_pipeline_list_len` and
+ `crm_pipeline_list_get`; free with `crm_pipeline_list_free`.
+ */
+typedef struct crm_pipeline_list crm_pipeline_list;
+
+/*
  A product as stored. Returned by `crm_product_get` and `crm_product_get_by_sku`; free it with
  `crm_product_free`. It is a copy: it stays valid after the handle is closed and does not change
  when the store does. Its strings are valid until it is freed.
@@ -326,6 +559,105 @@ typedef struct crm_purchase_table crm_purchase_table;
  stays valid after the handle is closed. Its strings are valid until it is freed.
  */
 typedef struct crm_segment_list crm_segment_list;
+
+/*
+ The breached SLA targets from `crm_sla_breaches`, by ticket id, first response before
+ resolution. Read them by index (0 to `crm_sla_breach_list_len` - 1); free the list with
+ `crm_sla_breach_list_free`. It is a copy: it stays valid after the handle is closed.
+ */
+typedef struct crm_sla_breach_list crm_sla_breach_list;
+
+/*
+ The SLA policies, from `crm_sla_policy_all`, from low to urgent priority. Read them by index
+ (0 to `crm_sla_policy_list_len` - 1); free the list with `crm_sla_policy_list_free`. It is a
+ copy: it stays valid after the handle is closed.
+ */
+typedef struct crm_sla_policy_list crm_sla_policy_list;
+
+/*
+ The SLA state of one ticket at one instant, measured against the policy of its priority.
+ Returned by `crm_ticket_sla` (free it with `crm_sla_state_free`) or borrowed from a
+ `crm_ticket_queue_list`. It is a copy: it stays valid after the handle is closed.
+
+ Times are microseconds since the epoch (UTC). Durations (`_breach_by`, `_elapsed`) are
+ microseconds of the policy's time: business time for a business-hours policy, else calendar
+ time.
+ */
+typedef struct crm_sla_state crm_sla_state;
+
+/*
+ A deal's stage changes, oldest first, from `crm_deal_history`; the first is its entry into
+ its starting stage. Read them by index; free with `crm_stage_change_list_free`.
+ */
+typedef struct crm_stage_change_list crm_stage_change_list;
+
+/*
+ Conversion between consecutive stages, from `crm_deal_stage_conversion`. Read rows by index;
+ free with `crm_stage_conversion_list_free`.
+ */
+typedef struct crm_stage_conversion_list crm_stage_conversion_list;
+
+/*
+ The time a deal spent in each stage, one entry per stay in order, from
+ `crm_deal_time_in_stages`. Read them by index; free with `crm_stage_duration_list_free`.
+ */
+typedef struct crm_stage_duration_list crm_stage_duration_list;
+
+/*
+ Open deals' value by stage and currency, from `crm_deal_value_by_stage`: for every currency
+ among the pipeline's open deals (by code), every stage in order. Read rows by index; free
+ with `crm_stage_value_list_free`.
+ */
+typedef struct crm_stage_value_list crm_stage_value_list;
+
+/*
+ A ticket as stored. Returned by `crm_ticket_get`, `crm_ticket_update`, `crm_ticket_assign`,
+ `crm_ticket_transition` and `crm_ticket_reopen` (free it with `crm_ticket_free`), or borrowed
+ from a `crm_ticket_list` or `crm_ticket_queue_list`. It is a copy: it stays valid after the
+ handle is closed and does not change when the store does. Its strings are valid until it is
+ freed. Times are microseconds since the epoch (UTC).
+ */
+typedef struct crm_ticket crm_ticket;
+
+/*
+ A ticket's comments from `crm_ticket_comments`, oldest first. Read them by index (0 to
+ `crm_ticket_comment_list_len` - 1); free the list with `crm_ticket_comment_list_free`. It is a
+ copy: it stays valid after the handle is closed. Its strings are valid until it is freed.
+ */
+typedef struct crm_ticket_comment_list crm_ticket_comment_list;
+
+/*
+ A ticket's status history from `crm_ticket_history`, oldest first, starting with its creation
+ (from none to new). Read it by index (0 to `crm_ticket_history_list_len` - 1); free it with
+ `crm_ticket_history_list_free`. It is a copy: it stays valid after the handle is closed.
+ */
+typedef struct crm_ticket_history_list crm_ticket_history_list;
+
+/*
+ The tickets found by `crm_ticket_find`, in order. Free with `crm_ticket_list_free`.
+ */
+typedef struct crm_ticket_list crm_ticket_list;
+
+/*
+ The work queue from `crm_ticket_queue`: tickets that need work, most urgent first. Read it by
+ index (0 to `crm_ticket_queue_list_len` - 1); free it with `crm_ticket_queue_list_free`. It is
+ a copy: it stays valid after the handle is closed.
+ */
+typedef struct crm_ticket_queue_list crm_ticket_queue_list;
+
+/*
+ Counts and response times over a set of tickets, from `crm_ticket_stats_compute`. Free it
+ with `crm_ticket_stats_free`. It is a copy: it stays valid after the handle is closed. Its
+ strings are valid until it is freed. Times are calendar microseconds; a figure with no ticket
+ to compute it from is NaN (test with `isnan`).
+ */
+typedef struct crm_ticket_stats crm_ticket_stats;
+
+/*
+ Won, lost and open deals by owner or source, from `crm_deal_win_rates`. Read rows by index;
+ free with `crm_win_rate_list_free`.
+ */
+typedef struct crm_win_rate_list crm_win_rate_list;
 
 /*
  How to open a store. Initialise with `crm_open_options_init`, then set what you need.
@@ -804,6 +1136,14 @@ typedef struct crm_new_interaction {
      Anything else, as the text of a JSON object (`"{\"agent\": \"li\"}"`). NULL: `{}`.
      */
     const char *metadata_json;
+    /*
+     The campaign it belongs to (must exist); 0: none.
+     */
+    int64_t campaign_id;
+    /*
+     The ticket it belongs to (must exist); 0: none.
+     */
+    int64_t ticket_id;
 } crm_new_interaction;
 
 /*
@@ -859,6 +1199,463 @@ typedef struct crm_field_definition {
      */
     const char *default_value;
 } crm_field_definition;
+
+/*
+ One arm of a campaign's random split, for `crm_new_campaign.variants` and
+ `crm_campaign_patch.variants`. Initialise every element with `crm_variant_init` (or set
+ `struct_size` to `sizeof(crm_variant)`): `{sizeof(crm_variant), "A", 0.5, 0}`.
+ */
+typedef struct crm_variant {
+    /*
+     Size of this struct as the caller knows it; set by `crm_variant_init`.
+     */
+    uint32_t struct_size;
+    /*
+     Name, unique within the campaign ignoring case (`"A"`, `"control"`; required).
+     */
+    const char *name;
+    /*
+     Share of the audience, in (0, 1]; the shares of a campaign add up to 1.
+     */
+    double share;
+    /*
+     Non-zero for the control group, whose members receive nothing (at most one).
+     */
+    int control;
+} crm_variant;
+
+/*
+ A campaign to plan (it starts in `draft`). Initialise with `crm_new_campaign_init`; `name` and
+ `channel` are required. Strings are NUL-terminated UTF-8, copied; NULL means absent. Money is
+ an amount in minor units with its ISO-4217 code; a NULL code with amount 0 means none.
+ */
+typedef struct crm_new_campaign {
+    /*
+     Size of this struct as the caller knows it; set by `crm_new_campaign_init`.
+     */
+    uint32_t struct_size;
+    /*
+     Unique name (1–200 characters).
+     */
+    const char *name;
+    /*
+     Channel it reaches members on (`"email"`, `"sms"`, … as for interactions).
+     */
+    const char *channel;
+    /*
+     What it is for, in words.
+     */
+    const char *objective;
+    /*
+     Planned spend in minor units of `budget_currency` (must not be negative).
+     */
+    int64_t budget;
+    /*
+     Currency of `budget`; NULL (with `budget` 0): no budget.
+     */
+    const char *budget_currency;
+    /*
+     Actual spend so far in minor units of `cost_currency` (must not be negative).
+     */
+    int64_t cost;
+    /*
+     Currency of `cost` (the budget's, when both are set); NULL (with `cost` 0): no cost.
+     */
+    const char *cost_currency;
+    /*
+     The audience: a saved segment's name (needed to schedule and start).
+     */
+    const char *segment;
+    /*
+     The random split, `variants_len` structs initialised with `crm_variant_init`. None: one
+     arm, `"all"`, with everyone.
+     */
+    const struct crm_variant *variants;
+    /*
+     Number of entries in `variants`.
+     */
+    size_t variants_len;
+    /*
+     Non-zero to use `seed` for the split; 0 (the default): the campaign's id seeds it.
+     */
+    int has_seed;
+    /*
+     Seed of the split (the same members, variants and seed give the same split).
+     */
+    uint64_t seed;
+    /*
+     Planned start, microseconds since the epoch (UTC); `CRM_TIME_NONE` (the default): none.
+     */
+    int64_t starts_at;
+    /*
+     Planned end (after the start); `CRM_TIME_NONE` (the default): none.
+     */
+    int64_t ends_at;
+} crm_new_campaign;
+
+/*
+ Changes to a campaign. Initialise with `crm_campaign_patch_init`, set the fields to change and
+ their `CRM_CAMPAIGN_SET_*` bits in `set`; fields whose bit is clear are not read. Name,
+ objective, budget, cost and dates may change until the campaign ends; the audience, variants
+ and seed only before it starts. Pass it to `crm_campaign_update`.
+ */
+typedef struct crm_campaign_patch {
+    /*
+     Size of this struct as the caller knows it; set by `crm_campaign_patch_init`.
+     */
+    uint32_t struct_size;
+    /*
+     Which fields to change: `CRM_CAMPAIGN_SET_*` bits, or-ed together.
+     */
+    uint32_t set;
+    /*
+     New name (`CRM_CAMPAIGN_SET_NAME`; cannot be NULL).
+     */
+    const char *name;
+    /*
+     New objective (`CRM_CAMPAIGN_SET_OBJECTIVE`); NULL removes it.
+     */
+    const char *objective;
+    /*
+     New budget (`CRM_CAMPAIGN_SET_BUDGET`), minor units of `budget_currency`.
+     */
+    int64_t budget;
+    /*
+     Its currency; NULL with `budget` 0 removes the budget.
+     */
+    const char *budget_currency;
+    /*
+     New cost (`CRM_CAMPAIGN_SET_COST`), minor units of `cost_currency`.
+     */
+    int64_t cost;
+    /*
+     Its currency; NULL with `cost` 0 removes the cost.
+     */
+    const char *cost_currency;
+    /*
+     New audience segment (`CRM_CAMPAIGN_SET_SEGMENT`); NULL removes it.
+     */
+    const char *segment;
+    /*
+     New variants (`CRM_CAMPAIGN_SET_VARIANTS`), `variants_len` structs; none: everyone.
+     */
+    const struct crm_variant *variants;
+    /*
+     Number of entries in `variants`.
+     */
+    size_t variants_len;
+    /*
+     New seed (`CRM_CAMPAIGN_SET_SEED`).
+     */
+    uint64_t seed;
+    /*
+     New planned start (`CRM_CAMPAIGN_SET_STARTS_AT`); `CRM_TIME_NONE` removes it.
+     */
+    int64_t starts_at;
+    /*
+     New planned end (`CRM_CAMPAIGN_SET_ENDS_AT`); `CRM_TIME_NONE` removes it.
+     */
+    int64_t ends_at;
+} crm_campaign_patch;
+
+/*
+ How to evaluate a campaign. Initialise with `crm_evaluation_options_init`, or pass NULL for
+ the defaults.
+ */
+typedef struct crm_evaluation_options {
+    /*
+     Size of this struct as the caller knows it; set by `crm_evaluation_options_init`.
+     */
+    uint32_t struct_size;
+    /*
+     Attribution window in microseconds (positive): a member's purchases count when made
+     within it after their exposure (first delivery, else first send; the start for the
+     control group). Default 7 days.
+     */
+    int64_t window;
+    /*
+     Non-zero (the default) applies Yates' continuity correction in the chi-square test.
+     */
+    int yates;
+    /*
+     Significance level of the tests and the confidence intervals, in (0, 1); default 0.05.
+     */
+    double alpha;
+    /*
+     Currency of the attributed revenue (ISO-4217). NULL (the default): the campaign's budget
+     currency, else the one currency of the attributed purchases.
+     */
+    const char *currency;
+} crm_evaluation_options;
+
+/*
+ A deal to create. Initialise with `crm_new_deal_init`; `pipeline`, `customer_id`, `name`,
+ `amount` and `currency` are required. Strings are NUL-terminated UTF-8, copied; NULL means
+ absent.
+ */
+typedef struct crm_new_deal {
+    /*
+     Size of this struct as the caller knows it; set by `crm_new_deal_init`.
+     */
+    uint32_t struct_size;
+    /*
+     The pipeline's name (must exist).
+     */
+    const char *pipeline;
+    /*
+     The customer the deal is with (must exist).
+     */
+    int64_t customer_id;
+    /*
+     Name, e.g. "Annual licence 2026".
+     */
+    const char *name;
+    /*
+     Value in minor units of `currency` (must not be negative).
+     */
+    int64_t amount;
+    /*
+     ISO-4217 code of `amount` (`"EUR"`; required).
+     */
+    const char *currency;
+    /*
+     Starting stage (ignoring case). NULL: the pipeline's first.
+     */
+    const char *stage;
+    /*
+     Who works the deal. NULL: the handle's principal.
+     */
+    const char *owner;
+    /*
+     Where it came from (free text, e.g. "referral").
+     */
+    const char *source;
+    /*
+     Expected close date, `"YYYY-MM-DD"`.
+     */
+    const char *expected_close;
+    /*
+     Creation time to record (imported history; not after now), µs UTC. `CRM_TIME_NOW` (the
+     default): the handle's clock.
+     */
+    int64_t created_at;
+} crm_new_deal;
+
+/*
+ A partial update of a deal's descriptive fields (stage and status change through their own
+ calls). Initialise with `crm_deal_patch_init`, set the fields to change and their
+ `CRM_DEAL_SET_*` bits in `set`; fields whose bit is clear are not read. Pass it to
+ `crm_deal_update`.
+ */
+typedef struct crm_deal_patch {
+    /*
+     Size of this struct as the caller knows it; set by `crm_deal_patch_init`.
+     */
+    uint32_t struct_size;
+    /*
+     Which fields to change: `CRM_DEAL_SET_*` bits, or-ed together.
+     */
+    uint32_t set;
+    /*
+     New name (`CRM_DEAL_SET_NAME`; cannot be NULL).
+     */
+    const char *name;
+    /*
+     New value (`CRM_DEAL_SET_AMOUNT`), minor units of `currency` (not negative).
+     */
+    int64_t amount;
+    /*
+     Its currency (`CRM_DEAL_SET_AMOUNT`; required, may differ from the old one).
+     */
+    const char *currency;
+    /*
+     New owner (`CRM_DEAL_SET_OWNER`; cannot be NULL).
+     */
+    const char *owner;
+    /*
+     New source (`CRM_DEAL_SET_SOURCE`); NULL removes it.
+     */
+    const char *source;
+    /*
+     New expected close date `"YYYY-MM-DD"` (`CRM_DEAL_SET_EXPECTED_CLOSE`); NULL removes it.
+     */
+    const char *expected_close;
+    /*
+     When not 0, the update is refused with `CRM_CONFLICT` unless the stored version is this
+     one (optimistic concurrency). 0: do not check.
+     */
+    int64_t expected_version;
+} crm_deal_patch;
+
+/*
+ A ticket to open. Initialise with `crm_new_ticket_init`; `customer_id`, `subject` and
+ `channel` are required. Strings are NUL-terminated UTF-8, copied; NULL means absent.
+ */
+typedef struct crm_new_ticket {
+    /*
+     Size of this struct as the caller knows it; set by `crm_new_ticket_init`.
+     */
+    uint32_t struct_size;
+    /*
+     Whose ticket (must exist).
+     */
+    int64_t customer_id;
+    /*
+     One-line summary (required; trimmed, at most 500 characters).
+     */
+    const char *subject;
+    /*
+     The request in full (at most 1 MiB; blank means none).
+     */
+    const char *body;
+    /*
+     How the request came in (required): `"email"`, `"phone"`, `"chat"`, `"sms"`, `"social"`,
+     `"web"` or `"in_person"`.
+     */
+    const char *channel;
+    /*
+     Category (trimmed, lower-cased, at most 100 characters). NULL or blank: none.
+     */
+    const char *category;
+    /*
+     `"low"`, `"normal"`, `"high"` or `"urgent"`. NULL: normal.
+     */
+    const char *priority;
+    /*
+     Who works on it (trimmed). NULL or blank: unassigned.
+     */
+    const char *assignee;
+    /*
+     When the customer raised it, microseconds since the epoch (UTC); a past instant imports
+     an old ticket (its SLA clocks start then). `CRM_TIME_NOW` (the default): the handle's
+     clock.
+     */
+    int64_t created_at;
+} crm_new_ticket;
+
+/*
+ A partial update of a ticket's descriptive fields. Initialise with `crm_ticket_patch_init`,
+ set the fields to change and their `CRM_TICKET_SET_*` bits in `set`; fields whose bit is clear
+ are not read. A NULL (or blank) value with its bit set clears `category` or `assignee`; `subject` and
+ `priority` cannot be cleared (`CRM_INVALID_ARGUMENT`). The status changes through
+ `crm_ticket_transition`, not through a patch. Pass it to `crm_ticket_update`.
+ */
+typedef struct crm_ticket_patch {
+    /*
+     Size of this struct as the caller knows it; set by `crm_ticket_patch_init`.
+     */
+    uint32_t struct_size;
+    /*
+     Which fields to change: `CRM_TICKET_SET_*` bits, or-ed together.
+     */
+    uint32_t set;
+    /*
+     New subject (`CRM_TICKET_SET_SUBJECT`).
+     */
+    const char *subject;
+    /*
+     New category (`CRM_TICKET_SET_CATEGORY`); NULL or blank removes it.
+     */
+    const char *category;
+    /*
+     New priority (`CRM_TICKET_SET_PRIORITY`): `"low"`, `"normal"`, `"high"` or `"urgent"`.
+     The SLA deadlines follow the new priority's policy, counted from the ticket's creation.
+     */
+    const char *priority;
+    /*
+     New assignee (`CRM_TICKET_SET_ASSIGNEE`); NULL or blank unassigns.
+     */
+    const char *assignee;
+    /*
+     When not 0, the update is refused with `CRM_CONFLICT` unless the stored version is this
+     one (optimistic concurrency). 0: do not check.
+     */
+    int64_t expected_version;
+} crm_ticket_patch;
+
+/*
+ A comment to add to a ticket. Initialise with `crm_new_ticket_comment_init`; `body` is
+ required. Strings are NUL-terminated UTF-8, copied; NULL means absent.
+ */
+typedef struct crm_new_ticket_comment {
+    /*
+     Size of this struct as the caller knows it; set by `crm_new_ticket_comment_init`.
+     */
+    uint32_t struct_size;
+    /*
+     The text (required; not blank, at most 1 MiB).
+     */
+    const char *body;
+    /*
+     Not 0: an internal note the customer does not see. 0 (the default): a public comment;
+     the earliest public comment is the ticket's first response.
+     */
+    int internal;
+    /*
+     Who wrote it (trimmed). NULL or blank: the handle's principal.
+     */
+    const char *author;
+    /*
+     When it was written, microseconds since the epoch (UTC): not in the future, not before
+     the ticket was created. `CRM_TIME_NOW` (the default): the handle's clock.
+     */
+    int64_t at;
+} crm_new_ticket_comment;
+
+/*
+ The SLA targets of one priority. Initialise with `crm_sla_policy_init`, set `priority` and
+ both targets, and pass it to `crm_sla_policy_set`.
+ */
+typedef struct crm_sla_policy {
+    /*
+     Size of this struct as the caller knows it; set by `crm_sla_policy_init`.
+     */
+    uint32_t struct_size;
+    /*
+     The priority the targets apply to (required): `"low"`, `"normal"`, `"high"` or
+     `"urgent"`. One policy per priority.
+     */
+    const char *priority;
+    /*
+     Minutes from a ticket's creation to its first public response (more than 0, at most
+     527040, i.e. 366 days).
+     */
+    int64_t first_response_minutes;
+    /*
+     Minutes of running resolution clock until resolution (more than 0, at most 527040). The
+     clock runs while a ticket is new or open; pending and resolved stretches do not count.
+     */
+    int64_t resolution_minutes;
+    /*
+     Not 0: both targets count business time only (`crm_business_hours_set`); 0: every minute.
+     */
+    int business_hours;
+} crm_sla_policy;
+
+/*
+ The weekly business hours: the same window on each open day, as wall-clock times in the
+ store's reporting time zone (`crm_set_time_zone`). Initialise with `crm_business_hours_init`;
+ written by `crm_business_hours_set`, read back by `crm_business_hours_get`.
+ */
+typedef struct crm_business_hours {
+    /*
+     Size of this struct as the caller knows it; set by `crm_business_hours_init`.
+     */
+    uint32_t struct_size;
+    /*
+     The open days: `CRM_DAY_*` bits, or-ed together (at least one).
+     */
+    uint32_t days;
+    /*
+     Opening time, in seconds after local midnight (09:00 is 32400), 0 to 86399.
+     */
+    int32_t open_seconds;
+    /*
+     Closing time, in seconds after local midnight (17:00 is 61200), after `open_seconds` and
+     at most 86399.
+     */
+    int32_t close_seconds;
+} crm_business_hours;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1353,6 +2150,19 @@ int crm_filter_starts_with(const char *field, const char *text, struct crm_filte
  The customer carries `tag` (tags compare without case). `*out` as for `crm_filter_text`.
  */
 int crm_filter_has_tag(const char *tag, struct crm_filter **out);
+
+/*
+ The customer is a member of the campaign named `campaign`, or, with `variant` not NULL, of that
+ variant of it (a customer filter). Names are checked when the filter is used. `*out` as for
+ `crm_filter_text`.
+ */
+int crm_filter_in_campaign(const char *campaign, const char *variant, struct crm_filter **out);
+
+/*
+ The customer responded (opened, clicked or converted) to the campaign named `campaign`, or,
+ with `campaign` NULL, to any campaign (a customer filter). `*out` as for `crm_filter_text`.
+ */
+int crm_filter_responded(const char *campaign, struct crm_filter **out);
 
 /*
  Both `a` and `b`. Takes ownership of `a` and `b`, even when it fails, so nested calls such as
@@ -1863,6 +2673,16 @@ const char *crm_interaction_body(const struct crm_interaction *interaction);
 const char *crm_interaction_metadata_json(const struct crm_interaction *interaction);
 
 /*
+ The campaign it belongs to; 0 for none or NULL.
+ */
+int64_t crm_interaction_campaign_id(const struct crm_interaction *interaction);
+
+/*
+ The ticket it belongs to; 0 for none or NULL.
+ */
+int64_t crm_interaction_ticket_id(const struct crm_interaction *interaction);
+
+/*
  When it was recorded, in microseconds since the epoch (UTC); 0 for NULL.
  */
 int64_t crm_interaction_created_at(const struct crm_interaction *interaction);
@@ -1887,7 +2707,8 @@ void crm_new_interaction_init(struct crm_new_interaction *interaction,
  Records an interaction on a customer's timeline. The id goes to `*out_id` when `out_id` is not
  NULL. Nothing is written on failure.
 
- Errors: `CRM_NOT_FOUND` (no customer `customer_id`), `CRM_INVALID_INPUT` (an unknown channel,
+ Errors: `CRM_NOT_FOUND` (no customer `customer_id`, no campaign `campaign_id` or ticket
+ `ticket_id`), `CRM_INVALID_INPUT` (an unknown channel,
  direction or kind, metadata that is JSON but not an object, a subject over 500 characters, a
  body over 1 MiB, a time outside years 1–9999; the message names the field), `CRM_PARSE`
  (metadata that is not JSON; the message names the position), `CRM_INVALID_ARGUMENT` (NULL
@@ -2362,6 +3183,2259 @@ const char *crm_field_list_choice(const struct crm_field_list *list, size_t i, s
  Frees a list from `crm_field_all`. Does nothing when `list` is NULL.
  */
 void crm_field_list_free(struct crm_field_list *list);
+
+/*
+ Clears `variant` (no name, share 0, not control) and sets `struct_size`. Does nothing when
+ `variant` is NULL.
+ Pass the struct's size as your header declares it: `crm_variant_init(&v, sizeof v)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
+ */
+void crm_variant_init(struct crm_variant *variant, size_t size);
+
+/*
+ Clears `campaign` (every field absent, no variants, no seed, no dates) and sets
+ `struct_size`. Does nothing when `campaign` is NULL.
+ Pass the struct's size as your header declares it: `crm_new_campaign_init(&c, sizeof c)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
+ */
+void crm_new_campaign_init(struct crm_new_campaign *campaign, size_t size);
+
+/*
+ Clears `patch` (no field set) and sets `struct_size`. Does nothing when `patch` is NULL.
+ Pass the struct's size as your header declares it: `crm_campaign_patch_init(&p, sizeof p)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
+ */
+void crm_campaign_patch_init(struct crm_campaign_patch *patch, size_t size);
+
+/*
+ The campaign's id; 0 for NULL.
+ */
+int64_t crm_campaign_id(const struct crm_campaign *campaign);
+
+/*
+ The name; NULL for NULL. Valid until the campaign is freed.
+ */
+const char *crm_campaign_name(const struct crm_campaign *campaign);
+
+/*
+ The channel (`"email"` …), a static string; NULL for NULL.
+ */
+const char *crm_campaign_channel(const struct crm_campaign *campaign);
+
+/*
+ The objective, or NULL when it has none. Valid until the campaign is freed.
+ */
+const char *crm_campaign_objective(const struct crm_campaign *campaign);
+
+/*
+ The budget in minor units of `crm_campaign_budget_currency`; 0 when it has none.
+ */
+int64_t crm_campaign_budget(const struct crm_campaign *campaign);
+
+/*
+ The budget's currency, or NULL when the campaign has no budget. Valid until it is freed.
+ */
+const char *crm_campaign_budget_currency(const struct crm_campaign *campaign);
+
+/*
+ The cost so far in minor units of `crm_campaign_cost_currency`; 0 when it has none.
+ */
+int64_t crm_campaign_cost(const struct crm_campaign *campaign);
+
+/*
+ The cost's currency, or NULL when the campaign has no cost. Valid until it is freed.
+ */
+const char *crm_campaign_cost_currency(const struct crm_campaign *campaign);
+
+/*
+ The audience segment's name, or NULL when it has none. Valid until the campaign is freed.
+ */
+const char *crm_campaign_segment(const struct crm_campaign *campaign);
+
+/*
+ The number of variants (at least 1; a campaign planned without variants has one, `"all"`);
+ 0 for NULL.
+ */
+size_t crm_campaign_variants_len(const struct crm_campaign *campaign);
+
+/*
+ The name of variant `i`, or NULL when `i` is out of range. Valid until the campaign is freed.
+ */
+const char *crm_campaign_variant_name(const struct crm_campaign *campaign, size_t i);
+
+/*
+ The audience share of variant `i`; NaN when `i` is out of range.
+ */
+double crm_campaign_variant_share(const struct crm_campaign *campaign, size_t i);
+
+/*
+ 1 when variant `i` is the control group, else 0 (also when `i` is out of range).
+ */
+int crm_campaign_variant_control(const struct crm_campaign *campaign, size_t i);
+
+/*
+ The seed of the split; 0 for NULL.
+ */
+uint64_t crm_campaign_seed(const struct crm_campaign *campaign);
+
+/*
+ The planned start (µs UTC), or `CRM_TIME_NONE`.
+ */
+int64_t crm_campaign_starts_at(const struct crm_campaign *campaign);
+
+/*
+ The planned end (µs UTC), or `CRM_TIME_NONE`.
+ */
+int64_t crm_campaign_ends_at(const struct crm_campaign *campaign);
+
+/*
+ The status (`"draft"`, `"scheduled"`, `"running"`, `"completed"`, `"cancelled"`), a static
+ string; NULL for NULL.
+ */
+const char *crm_campaign_status(const struct crm_campaign *campaign);
+
+/*
+ When it started (its audience was frozen), or `CRM_TIME_NONE` before that.
+ */
+int64_t crm_campaign_started_at(const struct crm_campaign *campaign);
+
+/*
+ When it completed or was cancelled, or `CRM_TIME_NONE`.
+ */
+int64_t crm_campaign_ended_at(const struct crm_campaign *campaign);
+
+/*
+ When it was created (µs UTC); 0 for NULL.
+ */
+int64_t crm_campaign_created_at(const struct crm_campaign *campaign);
+
+/*
+ When it last changed (µs UTC); 0 for NULL.
+ */
+int64_t crm_campaign_updated_at(const struct crm_campaign *campaign);
+
+/*
+ Frees a campaign. Does nothing when `campaign` is NULL; never pass one borrowed from a list.
+ */
+void crm_campaign_free(struct crm_campaign *campaign);
+
+/*
+ Plans a campaign in `draft`. The id goes to `*out_id` when `out_id` is not NULL. Recorded in
+ the audit trail.
+
+ Errors: `CRM_ALREADY_EXISTS` (the name is taken), `CRM_NOT_FOUND` (no segment of that name),
+ `CRM_INVALID_INPUT` (a bad name or channel, a negative budget or cost, a cost in another
+ currency than the budget, a bad currency code, variants whose shares do not add up to 1 or
+ that are named twice or are all control, an end not after the start; the message names the
+ field), `CRM_INVALID_ARGUMENT` (NULL `db`, `campaign`, `campaign->name` or
+ `campaign->channel`, a bad `struct_size` on the campaign or a variant, invalid UTF-8, an
+ amount without its currency). Nothing is written on failure.
+ */
+int crm_campaign_create(struct crm_db *db,
+                        const struct crm_new_campaign *campaign,
+                        int64_t *out_id);
+
+/*
+ Reads campaign `id` into `*out`; free it with `crm_campaign_free`. `*out` is NULL on every
+ failure.
+
+ Errors: `CRM_NOT_FOUND`, `CRM_INVALID_ARGUMENT` (NULL `db` or `out`).
+ */
+int crm_campaign_get(struct crm_db *db, int64_t id, struct crm_campaign **out);
+
+/*
+ Reads the campaign named `name` into `*out`; free it with `crm_campaign_free`. `*out` is NULL
+ on every failure.
+
+ Errors: `CRM_NOT_FOUND`, `CRM_INVALID_ARGUMENT` (NULL `db`, `name` or `out`, invalid UTF-8).
+ */
+int crm_campaign_get_by_name(struct crm_db *db, const char *name, struct crm_campaign **out);
+
+/*
+ Finds the campaigns matching `filter` (NULL: all), ordered and paged by `options` (NULL: by
+ id, all). `*out` receives the list: free it with `crm_campaign_list_free`; NULL on failure.
+ `filter` stays the caller's. The fields a filter or `order_by` may name: `id`, `name`,
+ `channel`, `objective`, `status`, `segment`, `starts_at`, `ends_at`, `started_at`,
+ `created_at`.
+
+ Errors: `CRM_INVALID_INPUT` (an unknown field, the message lists the known ones; a value that
+ does not fit its field), `CRM_INVALID_ARGUMENT` (NULL `db` or `out`, a bad
+ `options->struct_size`, a negative offset).
+ */
+int crm_campaign_find(struct crm_db *db,
+                      const struct crm_filter *filter,
+                      const struct crm_find_options *options,
+                      struct crm_campaign_list **out);
+
+/*
+ Stores in `*out` how many campaigns match `filter` (NULL: all). Errors as for
+ `crm_campaign_find`.
+ */
+int crm_campaign_count(struct crm_db *db, const struct crm_filter *filter, int64_t *out);
+
+/*
+ The number of campaigns in the list; 0 for NULL.
+ */
+size_t crm_campaign_list_len(const struct crm_campaign_list *list);
+
+/*
+ Campaign `i` of the list, or NULL when `i` is out of range. Borrowed: valid until the list is
+ freed; do not free it.
+ */
+const struct crm_campaign *crm_campaign_list_get(const struct crm_campaign_list *list, size_t i);
+
+/*
+ Frees a list from `crm_campaign_find` and the campaigns in it. Does nothing when `list` is
+ NULL.
+ */
+void crm_campaign_list_free(struct crm_campaign_list *list);
+
+/*
+ Changes the fields of campaign `id` named by `patch->set`, in one transaction. When `out` is
+ not NULL, `*out` receives the stored result (free it with `crm_campaign_free`; NULL on
+ failure). Recorded in the audit trail.
+
+ Errors: `CRM_NOT_FOUND` (no campaign `id`, no segment of the new name), `CRM_ALREADY_EXISTS`
+ (the new name is taken), `CRM_INVALID_INPUT` (a completed or cancelled campaign; the audience,
+ variants or seed of a campaign that started; a value failing validation as for
+ `crm_campaign_create`), `CRM_INVALID_ARGUMENT` (NULL `db` or `patch`, a bad `struct_size`,
+ unknown `set` bits, a NULL name with its bit set, an amount without its currency). Nothing is
+ written on failure.
+ */
+int crm_campaign_update(struct crm_db *db,
+                        int64_t id,
+                        const struct crm_campaign_patch *patch,
+                        struct crm_campaign **out);
+
+/*
+ `draft` → `scheduled` at `at` (`CRM_TIME_NOW`: the handle's clock). The campaign needs an
+ audience segment. When `out` is not NULL, `*out` receives the stored result (free it with
+ `crm_campaign_free`; NULL on failure).
+
+ Errors: `CRM_ILLEGAL_TRANSITION` (not in `draft`; the message names both states),
+ `CRM_NOT_FOUND` (no campaign `id`, or its segment was deleted), `CRM_INVALID_INPUT` (no
+ audience segment, a time outside years 1–9999), `CRM_INVALID_ARGUMENT` (NULL `db`). Nothing
+ is written on failure.
+ */
+int crm_campaign_schedule(struct crm_db *db, int64_t id, int64_t at, struct crm_campaign **out);
+
+/*
+ `scheduled` → `running` at `at` (`CRM_TIME_NOW`: the handle's clock): the segment's customers
+ at this moment become the members, split at random into the variants with the campaign's
+ seed. Later changes to the segment do not change the members. `out` as for
+ `crm_campaign_schedule`.
+
+ Errors: `CRM_ILLEGAL_TRANSITION` (not `scheduled`), otherwise as for `crm_campaign_schedule`.
+ */
+int crm_campaign_start(struct crm_db *db, int64_t id, int64_t at, struct crm_campaign **out);
+
+/*
+ `running` → `completed` at `at` (`CRM_TIME_NOW`: the handle's clock). Late events are still
+ tracked. `out` as for `crm_campaign_schedule`.
+
+ Errors: `CRM_ILLEGAL_TRANSITION` (not `running`), `CRM_INVALID_INPUT` (`at` before the start),
+ `CRM_NOT_FOUND`, `CRM_INVALID_ARGUMENT` (NULL `db`).
+ */
+int crm_campaign_complete(struct crm_db *db, int64_t id, int64_t at, struct crm_campaign **out);
+
+/*
+ `draft`, `scheduled` or `running` → `cancelled` at `at` (`CRM_TIME_NOW`: the handle's clock).
+ `out` as for `crm_campaign_schedule`.
+
+ Errors: `CRM_ILLEGAL_TRANSITION` (completed or cancelled already), `CRM_INVALID_INPUT` (`at`
+ before the start), `CRM_NOT_FOUND`, `CRM_INVALID_ARGUMENT` (NULL `db`).
+ */
+int crm_campaign_cancel(struct crm_db *db, int64_t id, int64_t at, struct crm_campaign **out);
+
+/*
+ Deletes campaign `id`. One that started (it has members) is refused unless `cascade` is
+ non-zero, which deletes its members and events too. Recorded in the audit trail.
+
+ Errors: `CRM_NOT_FOUND`, `CRM_CONSTRAINT` (it has members and `cascade` is 0),
+ `CRM_INVALID_ARGUMENT` (NULL `db`).
+ */
+int crm_campaign_delete(struct crm_db *db, int64_t id, int cascade);
+
+/*
+ The members of campaign `id` (empty before it starts), by customer id. `*out` receives the
+ list: free it with `crm_campaign_member_list_free`; NULL on failure.
+
+ Errors: `CRM_NOT_FOUND`, `CRM_INVALID_ARGUMENT` (NULL `db` or `out`).
+ */
+int crm_campaign_members(struct crm_db *db, int64_t id, struct crm_campaign_member_list **out);
+
+/*
+ The number of members in the list; 0 for NULL.
+ */
+size_t crm_campaign_member_list_len(const struct crm_campaign_member_list *list);
+
+/*
+ The customer id of member `i`; 0 when `i` is out of range.
+ */
+int64_t crm_campaign_member_list_customer_id(const struct crm_campaign_member_list *list, size_t i);
+
+/*
+ The variant member `i` was assigned to, or NULL when `i` is out of range. Valid until the
+ list is freed.
+ */
+const char *crm_campaign_member_list_variant(const struct crm_campaign_member_list *list, size_t i);
+
+/*
+ 1 when member `i` is in the control group, else 0 (also when `i` is out of range).
+ */
+int crm_campaign_member_list_control(const struct crm_campaign_member_list *list, size_t i);
+
+/*
+ When member `i` was assigned (the campaign's start, µs UTC); 0 when `i` is out of range.
+ */
+int64_t crm_campaign_member_list_assigned_at(const struct crm_campaign_member_list *list, size_t i);
+
+/*
+ Frees a list from `crm_campaign_members`. Does nothing when `list` is NULL.
+ */
+void crm_campaign_member_list_free(struct crm_campaign_member_list *list);
+
+/*
+ Records one tracking event of campaign `id`: member `customer_id` did `kind` (`"sent"`,
+ `"delivered"`, `"opened"`, `"clicked"`, `"converted"`, `"unsubscribed"`) at `at`
+ (`CRM_TIME_NOW`: the handle's clock). A `sent` event also puts the message on the customer's
+ timeline. The event's id goes to `*out_id` when `out_id` is not NULL.
+
+ Errors: `CRM_INVALID_INPUT` for an event the campaign refuses — the customer is not a member,
+ a message event for the control group, out of order (e.g. `opened` before `delivered`),
+ before the start, or the campaign is not running or completed; the message says which — and
+ for an unknown `kind`; `CRM_NOT_FOUND` (no campaign `id`), `CRM_INVALID_ARGUMENT` (NULL `db` or
+ `kind`, invalid UTF-8). Nothing is written on failure.
+ */
+int crm_campaign_record_event(struct crm_db *db,
+                              int64_t id,
+                              int64_t customer_id,
+                              const char *kind,
+                              int64_t at,
+                              int64_t *out_id);
+
+/*
+ Records `n` tracking events of campaign `id` in one transaction, in order (so a `delivered`
+ may follow its `sent` in the same batch), from parallel arrays: `customer_ids[i]` did
+ `kinds[i]` at `ats[i]` (`ats` NULL, or an entry `CRM_TIME_NOW`: the handle's clock). Accepted
+ events are recorded; refused ones (not a member, control group, out of order, bad time, the
+ campaign not tracking) record nothing and are listed in the report with their position. `*out`
+ receives the report: free it with `crm_event_report_free`; NULL on failure.
+
+ Errors: `CRM_INVALID_INPUT` (an unknown kind; the message names the row, and nothing is
+ recorded), `CRM_NOT_FOUND` (no campaign `id`), `CRM_INVALID_ARGUMENT` (NULL `db` or `out`,
+ `customer_ids` or `kinds` NULL with `n` > 0, a NULL kind, invalid UTF-8).
+ */
+int crm_campaign_record_events(struct crm_db *db,
+                               int64_t id,
+                               size_t n,
+                               const int64_t *customer_ids,
+                               const char *const *kinds,
+                               const int64_t *ats,
+                               struct crm_event_report **out);
+
+/*
+ How many events of the batch were recorded; 0 for NULL.
+ */
+size_t crm_event_report_recorded(const struct crm_event_report *report);
+
+/*
+ How many events of the batch were refused; 0 for NULL.
+ */
+size_t crm_event_report_rejected_len(const struct crm_event_report *report);
+
+/*
+ The position in the batch (from 0) of refused event `i`; 0 when `i` is out of range.
+ */
+size_t crm_event_report_rejected_index(const struct crm_event_report *report, size_t i);
+
+/*
+ The customer id of refused event `i`; 0 when `i` is out of range.
+ */
+int64_t crm_event_report_rejected_customer_id(const struct crm_event_report *report, size_t i);
+
+/*
+ The kind of refused event `i` (`"opened"` …), a static string; NULL when `i` is out of range.
+ */
+const char *crm_event_report_rejected_kind(const struct crm_event_report *report, size_t i);
+
+/*
+ The time given for refused event `i` (µs UTC), or `CRM_TIME_NONE` when it was given as
+ `CRM_TIME_NOW` (or `i` is out of range).
+ */
+int64_t crm_event_report_rejected_at(const struct crm_event_report *report, size_t i);
+
+/*
+ Why event `i` was refused: `"not_member"`, `"control_group"`, `"out_of_order"`, `"bad_time"`
+ or `"not_tracking"`, a static string; NULL when `i` is out of range.
+ */
+const char *crm_event_report_rejected_reason(const struct crm_event_report *report, size_t i);
+
+/*
+ The reason of refused event `i` in words; NULL when `i` is out of range. Valid until the
+ report is freed.
+ */
+const char *crm_event_report_rejected_message(const struct crm_event_report *report, size_t i);
+
+/*
+ Frees a report from `crm_campaign_record_events`. Does nothing when `report` is NULL.
+ */
+void crm_event_report_free(struct crm_event_report *report);
+
+/*
+ The events of campaign `id` in time order, of member `customer_id` or, with `customer_id` 0,
+ of all members. `*out` receives the list: free it with `crm_campaign_event_list_free`; NULL
+ on failure.
+
+ Errors: `CRM_NOT_FOUND` (no campaign `id`), `CRM_INVALID_ARGUMENT` (NULL `db` or `out`).
+ */
+int crm_campaign_events(struct crm_db *db,
+                        int64_t id,
+                        int64_t customer_id,
+                        struct crm_campaign_event_list **out);
+
+/*
+ The number of events in the list; 0 for NULL.
+ */
+size_t crm_campaign_event_list_len(const struct crm_campaign_event_list *list);
+
+/*
+ The id of event `i`; 0 when `i` is out of range.
+ */
+int64_t crm_campaign_event_list_id(const struct crm_campaign_event_list *list, size_t i);
+
+/*
+ The member of event `i`; 0 when `i` is out of range.
+ */
+int64_t crm_campaign_event_list_customer_id(const struct crm_campaign_event_list *list, size_t i);
+
+/*
+ The kind of event `i` (`"sent"` …), a static string; NULL when `i` is out of range.
+ */
+const char *crm_campaign_event_list_kind(const struct crm_campaign_event_list *list, size_t i);
+
+/*
+ When event `i` happened (µs UTC); 0 when `i` is out of range.
+ */
+int64_t crm_campaign_event_list_at(const struct crm_campaign_event_list *list, size_t i);
+
+/*
+ Frees a list from `crm_campaign_events`. Does nothing when `list` is NULL.
+ */
+void crm_campaign_event_list_free(struct crm_campaign_event_list *list);
+
+/*
+ Sets the defaults (7-day window, Yates' correction, alpha 0.05, currency from the campaign)
+ and `struct_size`. Does nothing when `options` is NULL.
+ Pass the struct's size as your header declares it: `crm_evaluation_options_init(&o, sizeof o)`.
+ Only that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
+ */
+void crm_evaluation_options_init(struct crm_evaluation_options *options, size_t size);
+
+/*
+ Evaluates started campaign `id` with `options` (NULL: the defaults): per-variant counts and
+ rates, attributed revenue, cost per conversion, ROI, and each variant's uplift against the
+ control group with a z-test, a chi-square test and Wald and Newcombe confidence intervals.
+ `*out` receives the report: free it with `crm_campaign_report_free`; NULL on failure.
+
+ Errors: `CRM_NOT_FOUND`, `CRM_INVALID_INPUT` (the campaign has not started; a window that is
+ not positive; alpha outside (0, 1); a bad currency; members bought in several currencies and
+ none was chosen; a currency other than the campaign cost's), `CRM_INVALID_ARGUMENT` (NULL `db`
+ or `out`, a bad `options->struct_size`, invalid UTF-8).
+ */
+int crm_campaign_evaluate(struct crm_db *db,
+                          int64_t id,
+                          const struct crm_evaluation_options *options,
+                          struct crm_campaign_report **out);
+
+/*
+ The members each arm needs to detect a change of conversion rate from `baseline` to
+ `baseline + minimum_effect` with a two-sided test at `alpha` and `power`, when the control arm
+ is `ratio` times the treatment arm (statsmodels `NormalIndPower().solve_power` on Cohen's h,
+ rounded up): 0.10 with effect 0.02, alpha 0.05, power 0.8, ratio 1 needs 3835 each. Writes
+ `*out_treatment` and `*out_control`.
+
+ Errors: `CRM_INVALID_INPUT` (`baseline + minimum_effect` outside [0, 1], no effect, alpha or
+ power outside (0, 1), power not above alpha, ratio not positive), `CRM_INVALID_ARGUMENT` (NULL
+ out-parameter).
+ */
+int crm_campaign_sample_size(double baseline,
+                             double minimum_effect,
+                             double alpha,
+                             double power,
+                             double ratio,
+                             int64_t *out_treatment,
+                             int64_t *out_control);
+
+/*
+ The evaluated campaign's id; 0 for NULL.
+ */
+int64_t crm_campaign_report_campaign_id(const struct crm_campaign_report *report);
+
+/*
+ The evaluated campaign's name; NULL for NULL. Valid until the report is freed.
+ */
+const char *crm_campaign_report_name(const struct crm_campaign_report *report);
+
+/*
+ The currency of revenue and cost, or NULL when there is neither. Valid until the report is
+ freed.
+ */
+const char *crm_campaign_report_currency(const struct crm_campaign_report *report);
+
+/*
+ The number of variants in the report; 0 for NULL.
+ */
+size_t crm_campaign_report_variants_len(const struct crm_campaign_report *report);
+
+/*
+ The name of variant `i`, or NULL when `i` is out of range. Valid until the report is freed.
+ */
+const char *crm_campaign_report_variant_name(const struct crm_campaign_report *report, size_t i);
+
+/*
+ 1 when variant `i` is the control group, else 0.
+ */
+int crm_campaign_report_variant_control(const struct crm_campaign_report *report, size_t i);
+
+/*
+ Members assigned to variant `i`; 0 when `i` is out of range (as for every count below).
+ */
+int64_t crm_campaign_report_variant_members(const struct crm_campaign_report *report, size_t i);
+
+/*
+ Members of variant `i` with a `sent` event.
+ */
+int64_t crm_campaign_report_variant_sent(const struct crm_campaign_report *report, size_t i);
+
+/*
+ Members of variant `i` with a `delivered` event.
+ */
+int64_t crm_campaign_report_variant_delivered(const struct crm_campaign_report *report, size_t i);
+
+/*
+ Members of variant `i` with an `opened` event.
+ */
+int64_t crm_campaign_report_variant_opened(const struct crm_campaign_report *report, size_t i);
+
+/*
+ Members of variant `i` with a `clicked` event.
+ */
+int64_t crm_campaign_report_variant_clicked(const struct crm_campaign_report *report, size_t i);
+
+/*
+ Members of variant `i` with a `converted` event (see `crm_campaign_report_variant_converted`
+ for conversions that include attributed purchases).
+ */
+int64_t crm_campaign_report_variant_converted_events(const struct crm_campaign_report *report,
+                                                     size_t i);
+
+/*
+ Members of variant `i` with an `unsubscribed` event.
+ */
+int64_t crm_campaign_report_variant_unsubscribed(const struct crm_campaign_report *report,
+                                                 size_t i);
+
+/*
+ Members of variant `i` who converted: a `converted` event or an attributed purchase.
+ */
+int64_t crm_campaign_report_variant_converted(const struct crm_campaign_report *report, size_t i);
+
+/*
+ Purchases attributed to variant `i`.
+ */
+int64_t crm_campaign_report_variant_purchases(const struct crm_campaign_report *report, size_t i);
+
+/*
+ Revenue attributed to variant `i`, minor units of `crm_campaign_report_currency`.
+ */
+int64_t crm_campaign_report_variant_revenue(const struct crm_campaign_report *report, size_t i);
+
+/*
+ Opened / delivered of variant `i`; NaN when nothing was delivered or `i` is out of range (as
+ for every rate below).
+ */
+double crm_campaign_report_variant_open_rate(const struct crm_campaign_report *report, size_t i);
+
+/*
+ Clicked / delivered of variant `i`; NaN when nothing was delivered.
+ */
+double crm_campaign_report_variant_click_rate(const struct crm_campaign_report *report, size_t i);
+
+/*
+ Converted / members of variant `i`; NaN when it has no members.
+ */
+double crm_campaign_report_variant_conversion_rate(const struct crm_campaign_report *report,
+                                                   size_t i);
+
+/*
+ Attributed revenue / members of variant `i`, in minor units; NaN when it has no members.
+ */
+double crm_campaign_report_variant_revenue_per_member(const struct crm_campaign_report *report,
+                                                      size_t i);
+
+/*
+ The number of uplift comparisons: one per treatment variant with members when the campaign
+ has a control group with members, else 0; 0 for NULL.
+ */
+size_t crm_campaign_report_uplift_len(const struct crm_campaign_report *report);
+
+/*
+ The treatment variant of comparison `i`, or NULL when `i` is out of range. Valid until the
+ report is freed.
+ */
+const char *crm_campaign_report_uplift_variant(const struct crm_campaign_report *report, size_t i);
+
+/*
+ The control group of comparison `i`, or NULL when `i` is out of range. Valid until the
+ report is freed.
+ */
+const char *crm_campaign_report_uplift_control(const struct crm_campaign_report *report, size_t i);
+
+/*
+ The treatment's conversion rate in comparison `i`; NaN when `i` is out of range (as for every
+ number below).
+ */
+double crm_campaign_report_uplift_rate(const struct crm_campaign_report *report, size_t i);
+
+/*
+ The control group's conversion rate in comparison `i`.
+ */
+double crm_campaign_report_uplift_control_rate(const struct crm_campaign_report *report, size_t i);
+
+/*
+ `rate − control_rate` in comparison `i`.
+ */
+double crm_campaign_report_uplift_difference(const struct crm_campaign_report *report, size_t i);
+
+/*
+ `difference / control_rate` in comparison `i`; NaN when the control rate is 0.
+ */
+double crm_campaign_report_uplift_relative(const struct crm_campaign_report *report, size_t i);
+
+/*
+ The two-proportion z statistic of comparison `i` (pooled variance, as statsmodels
+ `proportions_ztest`); NaN when nobody or everybody converted in both arms.
+ */
+double crm_campaign_report_uplift_z(const struct crm_campaign_report *report, size_t i);
+
+/*
+ The two-sided p-value of the z-test of comparison `i`.
+ */
+double crm_campaign_report_uplift_z_p_value(const struct crm_campaign_report *report, size_t i);
+
+/*
+ The chi-square statistic of comparison `i`'s 2×2 table (scipy `chi2_contingency`, Yates as
+ chosen in the options); NaN when nobody or everybody converted.
+ */
+double crm_campaign_report_uplift_chi2(const struct crm_campaign_report *report, size_t i);
+
+/*
+ The p-value of the chi-square test of comparison `i`.
+ */
+double crm_campaign_report_uplift_chi2_p_value(const struct crm_campaign_report *report, size_t i);
+
+/*
+ The lower end of the Wald interval of comparison `i`'s difference at `1 − alpha`.
+ */
+double crm_campaign_report_uplift_ci_wald_low(const struct crm_campaign_report *report, size_t i);
+
+/*
+ The upper end of the Wald interval of comparison `i`'s difference.
+ */
+double crm_campaign_report_uplift_ci_wald_high(const struct crm_campaign_report *report, size_t i);
+
+/*
+ The lower end of the Newcombe (hybrid Wilson score) interval of comparison `i`'s difference.
+ */
+double crm_campaign_report_uplift_ci_newcombe_low(const struct crm_campaign_report *report,
+                                                  size_t i);
+
+/*
+ The upper end of the Newcombe interval of comparison `i`'s difference.
+ */
+double crm_campaign_report_uplift_ci_newcombe_high(const struct crm_campaign_report *report,
+                                                   size_t i);
+
+/*
+ 1 when comparison `i`'s z-test p-value is below alpha, else 0 (also when `i` is out of
+ range).
+ */
+int crm_campaign_report_uplift_significant(const struct crm_campaign_report *report, size_t i);
+
+/*
+ Conversions in the treatment variants; 0 for NULL.
+ */
+int64_t crm_campaign_report_conversions(const struct crm_campaign_report *report);
+
+/*
+ Attributed revenue of the treatment variants, minor units; 0 for NULL.
+ */
+int64_t crm_campaign_report_revenue(const struct crm_campaign_report *report);
+
+/*
+ 1 when the campaign has a cost, else 0.
+ */
+int crm_campaign_report_has_cost(const struct crm_campaign_report *report);
+
+/*
+ The campaign's cost, minor units; 0 when it has none (see `crm_campaign_report_has_cost`).
+ */
+int64_t crm_campaign_report_cost(const struct crm_campaign_report *report);
+
+/*
+ Cost / treatment conversions; NaN without a cost or conversions.
+ */
+double crm_campaign_report_cost_per_conversion(const struct crm_campaign_report *report);
+
+/*
+ (Treatment revenue − cost) / cost; NaN without a cost, or with a cost of 0.
+ */
+double crm_campaign_report_roi(const struct crm_campaign_report *report);
+
+/*
+ Frees a report from `crm_campaign_evaluate`. Does nothing when `report` is NULL.
+ */
+void crm_campaign_report_free(struct crm_campaign_report *report);
+
+/*
+ Two-sample z-test of H0: p1 = p2 with the pooled variance, for `count1` successes of `nobs1`
+ trials (arm 1, the variant) against `count2` of `nobs2` (arm 2, the control). Matches
+ statsmodels `proportions_ztest([count1, count2], [nobs1, nobs2], alternative=...)`:
+ `[4, 2]` of `[20, 20]` gives z = 0.8856148855400953, p = 0.37582508748869836. When nobody
+ (or everybody) succeeded in both arms the statistic is 0/0 and both results are NaN, as in
+ statsmodels (not an error). Writes `*out_statistic` and `*out_p_value`.
+
+ Errors: `CRM_INVALID_INPUT` (a negative count, a count above its total, a total that is not
+ positive; the message names it), `CRM_INVALID_ARGUMENT` (NULL out-parameter, an unknown
+ `alternative`).
+ */
+int crm_stats_proportions_ztest(int64_t count1,
+                                int64_t nobs1,
+                                int64_t count2,
+                                int64_t nobs2,
+                                int alternative,
+                                double *out_statistic,
+                                double *out_p_value);
+
+/*
+ Chi-square test of independence on a `rows` × `cols` table of counts given row-major in
+ `table` (`rows * cols` values). With `correction` non-zero, Yates' continuity correction
+ applies to a 2×2 table (scipy's default); it has no effect on other shapes. Matches scipy
+ `chi2_contingency(table, correction=...)`: `[[4, 16], [2, 18]]` without correction gives
+ 0.7843137254901961. Writes `*out_statistic` and `*out_p_value`; also the degrees of freedom to
+ `*out_dof` and the expected frequencies (row-major, `rows * cols` doubles) to `out_expected`
+ when those are not NULL.
+
+ Errors: `CRM_INVALID_INPUT` (a negative count, a row or column summing to 0),
+ `CRM_INVALID_ARGUMENT` (NULL `table` with cells, no cells, NULL `out_statistic` or
+ `out_p_value`, `rows * cols` overflowing).
+ */
+int crm_stats_chi2_contingency(const int64_t *table,
+                               size_t rows,
+                               size_t cols,
+                               int correction,
+                               double *out_statistic,
+                               double *out_p_value,
+                               size_t *out_dof,
+                               double *out_expected);
+
+/*
+ Two-sided `1 − alpha` confidence interval for the difference p1 − p2 of two independent
+ proportions, `count1` of `nobs1` and `count2` of `nobs2`, by `method` (`CRM_CONFINT_WALD` or
+ `CRM_CONFINT_NEWCOMBE`). Matches statsmodels `confint_proportions_2indep(count1, nobs1,
+ count2, nobs2, method='wald'|'newcomb', compare='diff', alpha=alpha)`; the Wald interval is not
+ clipped. Writes `*out_low` and `*out_high`.
+
+ Errors: `CRM_INVALID_INPUT` (a bad count or total, `alpha` outside (0, 1)),
+ `CRM_INVALID_ARGUMENT` (NULL out-parameter, an unknown `method`).
+ */
+int crm_stats_confint_proportions_2indep(int64_t count1,
+                                         int64_t nobs1,
+                                         int64_t count2,
+                                         int64_t nobs2,
+                                         int method,
+                                         double alpha,
+                                         double *out_low,
+                                         double *out_high);
+
+/*
+ Cohen's h for proportions `p1` and `p2`: `2·(asin √p1 − asin √p2)` (statsmodels
+ `proportion_effectsize`), written to `*out`.
+
+ Errors: `CRM_INVALID_INPUT` (`p1` or `p2` NaN or outside [0, 1]), `CRM_INVALID_ARGUMENT` (NULL
+ `out`).
+ */
+int crm_stats_proportion_effectsize(double p1, double p2, double *out);
+
+/*
+ The observations arm 1 needs (arm 2 gets `ratio` times as many) for a two-sample z-test on
+ proportions `p1` and `p2` to reach `power` at level `alpha`, unrounded (statsmodels
+ `NormalIndPower().solve_power` on Cohen's h): 0.12 against 0.10 at alpha 0.05, power 0.8,
+ ratio 1, two-sided gives 3834.5957…. Written to `*out_nobs1`.
+
+ Errors: `CRM_INVALID_INPUT` (a proportion outside [0, 1], `p1 == p2`, `alpha` or `power`
+ outside (0, 1), `power <= alpha`, `ratio` not positive and finite, a one-sided alternative
+ pointing away from the effect; the message names the parameter), `CRM_INVALID_ARGUMENT` (NULL
+ `out_nobs1`, an unknown `alternative`).
+ */
+int crm_stats_samplesize_proportions_2indep(double p1,
+                                            double p2,
+                                            double alpha,
+                                            double power,
+                                            double ratio,
+                                            int alternative,
+                                            double *out_nobs1);
+
+/*
+ `crm_stats_samplesize_proportions_2indep` rounded up to whole observations: `*out_nobs1` =
+ ⌈n1⌉ for arm 1 and `*out_nobs2` = ⌈ratio · n1⌉ for arm 2 (3835 and 3835 for the example
+ above).
+
+ Errors as for `crm_stats_samplesize_proportions_2indep`; also `CRM_INVALID_INPUT` when a size
+ does not fit in an `int64_t`.
+ */
+int crm_stats_samplesize_proportions_2indep_ceil(double p1,
+                                                 double p2,
+                                                 double alpha,
+                                                 double power,
+                                                 double ratio,
+                                                 int alternative,
+                                                 int64_t *out_nobs1,
+                                                 int64_t *out_nobs2);
+
+/*
+ Creates pipeline `name` with `n` stages in order, from parallel arrays: `stage_names[i]`
+ (unique ignoring case, 1–100 characters) whose deals win with `probabilities[i]` (0 to 1).
+ The id goes to `*out_id` when `out_id` is not NULL. Recorded in the audit trail.
+
+ Errors: `CRM_ALREADY_EXISTS` (the name is taken, ignoring case), `CRM_INVALID_INPUT` (a bad
+ name, no stages, a stage named twice, a probability outside 0..1), `CRM_INVALID_ARGUMENT` (NULL
+ `db` or `name`, `stage_names` or `probabilities` NULL with `n` > 0, a NULL stage name, invalid
+ UTF-8). Nothing is written on failure.
+ */
+int crm_pipeline_create(struct crm_db *db,
+                        const char *name,
+                        size_t n,
+                        const char *const *stage_names,
+                        const double *probabilities,
+                        int64_t *out_id);
+
+/*
+ Reads the pipeline named `name` (ignoring case) into `*out`; free it with `crm_pipeline_free`.
+ `*out` is NULL on every failure.
+
+ Errors: `CRM_NOT_FOUND`, `CRM_INVALID_ARGUMENT` (NULL `db`, `name` or `out`, invalid UTF-8).
+ */
+int crm_pipeline_get(struct crm_db *db, const char *name, struct crm_pipeline **out);
+
+/*
+ Reads every pipeline, by name. `*out` receives the list: free it with
+ `crm_pipeline_list_free`; NULL on failure.
+
+ Errors: `CRM_INVALID_ARGUMENT` (NULL `db` or `out`), `CRM_STORAGE`.
+ */
+int crm_pipeline_all(struct crm_db *db, struct crm_pipeline_list **out);
+
+/*
+ The number of pipelines in the list; 0 for NULL.
+ */
+size_t crm_pipeline_list_len(const struct crm_pipeline_list *list);
+
+/*
+ Pipeline `i` of the list, or NULL when `i` is out of range. Borrowed: valid until the list is
+ freed; do not free it.
+ */
+const struct crm_pipeline *crm_pipeline_list_get(const struct crm_pipeline_list *list, size_t i);
+
+/*
+ Frees a list from `crm_pipeline_all` and the pipelines in it. Does nothing when `list` is
+ NULL.
+ */
+void crm_pipeline_list_free(struct crm_pipeline_list *list);
+
+/*
+ The pipeline's id; 0 for NULL.
+ */
+int64_t crm_pipeline_id(const struct crm_pipeline *pipeline);
+
+/*
+ The pipeline's name; NULL for NULL. Valid until it is freed.
+ */
+const char *crm_pipeline_name(const struct crm_pipeline *pipeline);
+
+/*
+ When the pipeline was created (µs UTC); 0 for NULL.
+ */
+int64_t crm_pipeline_created_at(const struct crm_pipeline *pipeline);
+
+/*
+ The number of stages (at least 1); 0 for NULL.
+ */
+size_t crm_pipeline_stages_len(const struct crm_pipeline *pipeline);
+
+/*
+ The id of stage `i` (in order, from 0); 0 when `i` is out of range.
+ */
+int64_t crm_pipeline_stage_id(const struct crm_pipeline *pipeline, size_t i);
+
+/*
+ The name of stage `i`, or NULL when `i` is out of range. Valid until the pipeline is freed.
+ */
+const char *crm_pipeline_stage_name(const struct crm_pipeline *pipeline, size_t i);
+
+/*
+ The default win probability of deals in stage `i`; NaN when `i` is out of range.
+ */
+double crm_pipeline_stage_probability(const struct crm_pipeline *pipeline, size_t i);
+
+/*
+ Frees a pipeline from `crm_pipeline_get`. Does nothing when `pipeline` is NULL; never pass one
+ borrowed from a list.
+ */
+void crm_pipeline_free(struct crm_pipeline *pipeline);
+
+/*
+ Adds stage `stage` with win probability `probability` to pipeline `pipeline` at `position`
+ (0 = first; negative: last), moving later stages down. Recorded in the audit trail.
+
+ Errors: `CRM_NOT_FOUND` (no such pipeline), `CRM_ALREADY_EXISTS` (the pipeline has a stage of
+ that name, ignoring case), `CRM_INVALID_INPUT` (a bad name or probability, a position past the
+ end), `CRM_INVALID_ARGUMENT` (NULL `db`, `pipeline` or `stage`, invalid UTF-8).
+ */
+int crm_pipeline_add_stage(struct crm_db *db,
+                           const char *pipeline,
+                           const char *stage,
+                           double probability,
+                           int64_t position);
+
+/*
+ Sets the default win probability (0 to 1) of stage `stage` of pipeline `pipeline`; the deals
+ in it take it at once.
+
+ Errors: `CRM_NOT_FOUND` (no such pipeline), `CRM_INVALID_INPUT` (an unknown stage, the message
+ lists the stages; a probability outside 0..1), `CRM_INVALID_ARGUMENT` (NULL `db`, `pipeline`
+ or `stage`, invalid UTF-8).
+ */
+int crm_pipeline_set_stage_probability(struct crm_db *db,
+                                       const char *pipeline,
+                                       const char *stage,
+                                       double probability);
+
+/*
+ Removes stage `stage` from pipeline `pipeline`. Deals that passed through it keep its name in
+ their history.
+
+ Errors: `CRM_CONSTRAINT` (deals are in the stage), `CRM_INVALID_INPUT` (an unknown stage, the
+ pipeline's only stage), `CRM_NOT_FOUND` (no such pipeline), `CRM_INVALID_ARGUMENT` (NULL `db`,
+ `pipeline` or `stage`, invalid UTF-8).
+ */
+int crm_pipeline_remove_stage(struct crm_db *db, const char *pipeline, const char *stage);
+
+/*
+ Deletes pipeline `name` and its stages.
+
+ Errors: `CRM_CONSTRAINT` (it has deals), `CRM_NOT_FOUND`, `CRM_INVALID_ARGUMENT` (NULL `db` or
+ `name`, invalid UTF-8).
+ */
+int crm_pipeline_delete(struct crm_db *db, const char *name);
+
+/*
+ Clears `deal` (every field absent, amount 0, created now) and sets `struct_size`. Does nothing
+ when `deal` is NULL.
+ Pass the struct's size as your header declares it: `crm_new_deal_init(&d, sizeof d)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
+ */
+void crm_new_deal_init(struct crm_new_deal *deal, size_t size);
+
+/*
+ Clears `patch` (no field set, no version check) and sets `struct_size`. Does nothing when
+ `patch` is NULL.
+ Pass the struct's size as your header declares it: `crm_deal_patch_init(&p, sizeof p)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
+ */
+void crm_deal_patch_init(struct crm_deal_patch *patch, size_t size);
+
+/*
+ The deal's id; 0 for NULL.
+ */
+int64_t crm_deal_id(const struct crm_deal *deal);
+
+/*
+ Its pipeline's id; 0 for NULL.
+ */
+int64_t crm_deal_pipeline_id(const struct crm_deal *deal);
+
+/*
+ Its pipeline's name; NULL for NULL. Valid until the deal is freed.
+ */
+const char *crm_deal_pipeline(const struct crm_deal *deal);
+
+/*
+ The customer the deal is with; 0 for NULL.
+ */
+int64_t crm_deal_customer_id(const struct crm_deal *deal);
+
+/*
+ The name; NULL for NULL. Valid until the deal is freed.
+ */
+const char *crm_deal_name(const struct crm_deal *deal);
+
+/*
+ The value in minor units of `crm_deal_currency`; 0 for NULL.
+ */
+int64_t crm_deal_amount(const struct crm_deal *deal);
+
+/*
+ The value's currency (`"EUR"`); NULL for NULL. Valid until the deal is freed.
+ */
+const char *crm_deal_currency(const struct crm_deal *deal);
+
+/*
+ The stage's name; NULL for NULL. Valid until the deal is freed.
+ */
+const char *crm_deal_stage(const struct crm_deal *deal);
+
+/*
+ The stage's id; 0 for NULL.
+ */
+int64_t crm_deal_stage_id(const struct crm_deal *deal);
+
+/*
+ The stage's default win probability; NaN for NULL.
+ */
+double crm_deal_probability(const struct crm_deal *deal);
+
+/*
+ Who works the deal; NULL for NULL. Valid until the deal is freed.
+ */
+const char *crm_deal_owner(const struct crm_deal *deal);
+
+/*
+ Where it came from, or NULL when it has no source. Valid until the deal is freed.
+ */
+const char *crm_deal_source(const struct crm_deal *deal);
+
+/*
+ The expected close date `"YYYY-MM-DD"`, or NULL when it has none. Valid until the deal is
+ freed.
+ */
+const char *crm_deal_expected_close(const struct crm_deal *deal);
+
+/*
+ The status: `"open"`, `"won"` or `"lost"`, a static string; NULL for NULL.
+ */
+const char *crm_deal_status(const struct crm_deal *deal);
+
+/*
+ Why it was lost, or NULL unless it is lost. Valid until the deal is freed.
+ */
+const char *crm_deal_lost_reason(const struct crm_deal *deal);
+
+/*
+ When the deal was created (µs UTC); 0 for NULL.
+ */
+int64_t crm_deal_created_at(const struct crm_deal *deal);
+
+/*
+ When the deal last changed (µs UTC); 0 for NULL.
+ */
+int64_t crm_deal_updated_at(const struct crm_deal *deal);
+
+/*
+ When it was won or lost (µs UTC), or `CRM_TIME_NONE` while open.
+ */
+int64_t crm_deal_closed_at(const struct crm_deal *deal);
+
+/*
+ The version: 1 when created, one more after every change; 0 for NULL.
+ */
+int64_t crm_deal_version(const struct crm_deal *deal);
+
+/*
+ Frees a deal. Does nothing when `deal` is NULL; never pass one borrowed from a list.
+ */
+void crm_deal_free(struct crm_deal *deal);
+
+/*
+ Creates a deal in its given stage or the pipeline's first, and records its entry into that
+ stage. The id goes to `*out_id` when `out_id` is not NULL. Recorded in the audit trail.
+
+ Errors: `CRM_NOT_FOUND` (unknown pipeline or customer), `CRM_INVALID_INPUT` (a negative amount,
+ a bad currency, an unknown stage — the message lists the stages —, a blank name, a bad date, a
+ creation time after now), `CRM_INVALID_ARGUMENT` (NULL `db`, `deal`, `deal->pipeline`,
+ `deal->name` or `deal->currency`, a bad `struct_size`, invalid UTF-8). Nothing is written on
+ failure.
+ */
+int crm_deal_create(struct crm_db *db, const struct crm_new_deal *deal, int64_t *out_id);
+
+/*
+ Reads deal `id` into `*out`; free it with `crm_deal_free`. `*out` is NULL on every failure.
+
+ Errors: `CRM_NOT_FOUND`, `CRM_INVALID_ARGUMENT` (NULL `db` or `out`).
+ */
+int crm_deal_get(struct crm_db *db, int64_t id, struct crm_deal **out);
+
+/*
+ Finds the deals matching `filter` (NULL: all), ordered and paged by `options` (NULL: by id,
+ all). `*out` receives the list: free it with `crm_deal_list_free`; NULL on failure. `filter`
+ stays the caller's. The fields a filter or `order_by` may name: `id`, `customer_id`, `name`,
+ `pipeline`, `stage`, `status`, `owner`, `source`, `amount`, `currency`, `probability`,
+ `expected_close`, `created_at`, `updated_at`, `closed_at`.
+
+ Errors: `CRM_INVALID_INPUT` (an unknown field, the message lists the known ones; a value that
+ does not fit its field), `CRM_INVALID_ARGUMENT` (NULL `db` or `out`, a bad
+ `options->struct_size`, a negative offset).
+ */
+int crm_deal_find(struct crm_db *db,
+                  const struct crm_filter *filter,
+                  const struct crm_find_options *options,
+                  struct crm_deal_list **out);
+
+/*
+ Stores in `*out` how many deals match `filter` (NULL: all). Errors as for `crm_deal_find`.
+ */
+int crm_deal_count(struct crm_db *db, const struct crm_filter *filter, int64_t *out);
+
+/*
+ The number of deals in the list; 0 for NULL.
+ */
+size_t crm_deal_list_len(const struct crm_deal_list *list);
+
+/*
+ Deal `i` of the list, or NULL when `i` is out of range. Borrowed: valid until the list is
+ freed; do not free it.
+ */
+const struct crm_deal *crm_deal_list_get(const struct crm_deal_list *list, size_t i);
+
+/*
+ Frees a list from `crm_deal_find` and the deals in it. Does nothing when `list` is NULL.
+ */
+void crm_deal_list_free(struct crm_deal_list *list);
+
+/*
+ Changes the fields of deal `id` named by `patch->set`, in one transaction. When `out` is not
+ NULL, `*out` receives the stored result (free it with `crm_deal_free`; NULL on failure). The
+ version goes up by one when anything changed.
+
+ Errors: `CRM_NOT_FOUND`, `CRM_CONFLICT` (stale `expected_version`; nothing changed),
+ `CRM_INVALID_INPUT` (a value fails validation: a negative amount, a bad currency or date, a
+ blank name or owner), `CRM_INVALID_ARGUMENT` (NULL `db` or `patch`, a bad `struct_size`,
+ unknown `set` bits, a NULL name, owner or currency with its bit set, invalid UTF-8).
+ */
+int crm_deal_update(struct crm_db *db,
+                    int64_t id,
+                    const struct crm_deal_patch *patch,
+                    struct crm_deal **out);
+
+/*
+ Moves open deal `id` to stage `stage` (ignoring case) of its pipeline at `at` (`CRM_TIME_NOW`:
+ the handle's clock) and records the move. Moving a deal to the stage it is in changes nothing.
+ When `out` is not NULL, `*out` receives the stored result (free it with `crm_deal_free`; NULL
+ on failure).
+
+ Errors: `CRM_ILLEGAL_TRANSITION` (a won or lost deal; the message names its status and the
+ stage), `CRM_INVALID_INPUT` (an unknown stage, the message lists the pipeline's stages; `at`
+ before the deal's last move or after now), `CRM_NOT_FOUND`, `CRM_INVALID_ARGUMENT` (NULL `db`
+ or `stage`, invalid UTF-8). Nothing is written on failure.
+ */
+int crm_deal_move_to(struct crm_db *db,
+                     int64_t id,
+                     const char *stage,
+                     int64_t at,
+                     struct crm_deal **out);
+
+/*
+ Closes open deal `id` as won at `at` (`CRM_TIME_NOW`: the handle's clock). `out` as for
+ `crm_deal_move_to`.
+
+ Errors: `CRM_ILLEGAL_TRANSITION` (not open; the message names both states),
+ `CRM_INVALID_INPUT` (`at` before the deal's last stage change or after now), `CRM_NOT_FOUND`,
+ `CRM_INVALID_ARGUMENT` (NULL `db`).
+ */
+int crm_deal_win(struct crm_db *db, int64_t id, int64_t at, struct crm_deal **out);
+
+/*
+ Closes open deal `id` as lost for `reason` (required) at `at` (`CRM_TIME_NOW`: the handle's
+ clock). `out` as for `crm_deal_move_to`.
+
+ Errors: `CRM_ILLEGAL_TRANSITION` (not open), `CRM_INVALID_INPUT` (a blank reason, `at` out of
+ order or after now), `CRM_NOT_FOUND`, `CRM_INVALID_ARGUMENT` (NULL `db` or `reason`, invalid
+ UTF-8).
+ */
+int crm_deal_lose(struct crm_db *db,
+                  int64_t id,
+                  const char *reason,
+                  int64_t at,
+                  struct crm_deal **out);
+
+/*
+ Reopens won or lost deal `id` at `at` (`CRM_TIME_NOW`: the handle's clock; not before it
+ closed): it is open again in the stage it closed in, without close time or lost reason. `out`
+ as for `crm_deal_move_to`.
+
+ Errors: `CRM_ILLEGAL_TRANSITION` (an open deal), `CRM_INVALID_INPUT` (`at` before the close or
+ after now), `CRM_NOT_FOUND`, `CRM_INVALID_ARGUMENT` (NULL `db`).
+ */
+int crm_deal_reopen(struct crm_db *db, int64_t id, int64_t at, struct crm_deal **out);
+
+/*
+ Deletes deal `id` and its stage history. Recorded in the audit trail.
+
+ Errors: `CRM_NOT_FOUND`, `CRM_INVALID_ARGUMENT` (NULL `db`).
+ */
+int crm_deal_delete(struct crm_db *db, int64_t id);
+
+/*
+ The stage changes of deal `id`, oldest first. `*out` receives the list: free it with
+ `crm_stage_change_list_free`; NULL on failure.
+
+ Errors: `CRM_NOT_FOUND`, `CRM_INVALID_ARGUMENT` (NULL `db` or `out`).
+ */
+int crm_deal_history(struct crm_db *db, int64_t id, struct crm_stage_change_list **out);
+
+/*
+ The number of changes in the list; 0 for NULL.
+ */
+size_t crm_stage_change_list_len(const struct crm_stage_change_list *list);
+
+/*
+ The stage change `i` left, or NULL for the creation entry (or `i` out of range). Valid until
+ the list is freed.
+ */
+const char *crm_stage_change_list_from_stage(const struct crm_stage_change_list *list, size_t i);
+
+/*
+ The stage change `i` entered, or NULL when `i` is out of range. Valid until the list is freed.
+ */
+const char *crm_stage_change_list_to_stage(const struct crm_stage_change_list *list, size_t i);
+
+/*
+ When change `i` happened (µs UTC); 0 when `i` is out of range.
+ */
+int64_t crm_stage_change_list_at(const struct crm_stage_change_list *list, size_t i);
+
+/*
+ Who made change `i` (the principal), or NULL when `i` is out of range. Valid until the list is
+ freed.
+ */
+const char *crm_stage_change_list_by(const struct crm_stage_change_list *list, size_t i);
+
+/*
+ Frees a list from `crm_deal_history`. Does nothing when `list` is NULL.
+ */
+void crm_stage_change_list_free(struct crm_stage_change_list *list);
+
+/*
+ The time deal `id` spent in each stage, one entry per stay, up to `now` (`CRM_TIME_NOW`: the
+ handle's clock) for the stage it is in, or up to its close when won or lost. `*out` receives
+ the list: free it with `crm_stage_duration_list_free`; NULL on failure.
+
+ Errors: `CRM_NOT_FOUND`, `CRM_INVALID_ARGUMENT` (NULL `db` or `out`).
+ */
+int crm_deal_time_in_stages(struct crm_db *db,
+                            int64_t id,
+                            int64_t now,
+                            struct crm_stage_duration_list **out);
+
+/*
+ The number of stays in the list; 0 for NULL.
+ */
+size_t crm_stage_duration_list_len(const struct crm_stage_duration_list *list);
+
+/*
+ The stage of stay `i`, or NULL when `i` is out of range. Valid until the list is freed.
+ */
+const char *crm_stage_duration_list_stage(const struct crm_stage_duration_list *list, size_t i);
+
+/*
+ When stay `i` began (µs UTC); 0 when `i` is out of range.
+ */
+int64_t crm_stage_duration_list_entered_at(const struct crm_stage_duration_list *list, size_t i);
+
+/*
+ When stay `i` ended (the next move, or the close of a won or lost deal), or `CRM_TIME_NONE`
+ while the deal is still there (or `i` is out of range).
+ */
+int64_t crm_stage_duration_list_left_at(const struct crm_stage_duration_list *list, size_t i);
+
+/*
+ Microseconds of stay `i` (never negative); 0 when `i` is out of range.
+ */
+int64_t crm_stage_duration_list_duration(const struct crm_stage_duration_list *list, size_t i);
+
+/*
+ Frees a list from `crm_deal_time_in_stages`. Does nothing when `list` is NULL.
+ */
+void crm_stage_duration_list_free(struct crm_stage_duration_list *list);
+
+/*
+ Open deals' value by stage of pipeline `pipeline`, per currency: for every currency among its
+ open deals (by code), every stage in order — a stage with no open deal in that currency shows
+ count 0. Weighted values use each stage's probability. Empty when nothing is open. `*out`
+ receives the list: free it with `crm_stage_value_list_free`; NULL on failure.
+
+ Errors: `CRM_NOT_FOUND` (no such pipeline), `CRM_INVALID_ARGUMENT` (NULL `db`, `pipeline` or
+ `out`, invalid UTF-8).
+ */
+int crm_deal_value_by_stage(struct crm_db *db,
+                            const char *pipeline,
+                            struct crm_stage_value_list **out);
+
+/*
+ The number of rows; 0 for NULL.
+ */
+size_t crm_stage_value_list_len(const struct crm_stage_value_list *list);
+
+/*
+ The stage of row `i`, or NULL when `i` is out of range. Valid until the list is freed.
+ */
+const char *crm_stage_value_list_stage(const struct crm_stage_value_list *list, size_t i);
+
+/*
+ The stage's place in the pipeline (from 0) of row `i`; 0 when `i` is out of range.
+ */
+size_t crm_stage_value_list_position(const struct crm_stage_value_list *list, size_t i);
+
+/*
+ The currency of row `i`, or NULL when `i` is out of range. Valid until the list is freed.
+ */
+const char *crm_stage_value_list_currency(const struct crm_stage_value_list *list, size_t i);
+
+/*
+ Open deals in row `i`'s stage and currency; 0 when `i` is out of range.
+ */
+int64_t crm_stage_value_list_count(const struct crm_stage_value_list *list, size_t i);
+
+/*
+ Their total value, minor units; 0 when `i` is out of range.
+ */
+int64_t crm_stage_value_list_amount(const struct crm_stage_value_list *list, size_t i);
+
+/*
+ Their value weighted by the stage's probability, minor units; NaN when `i` is out of range.
+ */
+double crm_stage_value_list_weighted(const struct crm_stage_value_list *list, size_t i);
+
+/*
+ Frees a list from `crm_deal_value_by_stage`. Does nothing when `list` is NULL.
+ */
+void crm_stage_value_list_free(struct crm_stage_value_list *list);
+
+/*
+ The forecast of pipeline `pipeline`: open deals by expected close month (`"YYYY-MM"`) and
+ currency, weighted by each deal's stage probability. Months ascend; deals without a date come
+ last, in a row whose month is NULL. `*out` receives the list: free it with
+ `crm_forecast_list_free`; NULL on failure.
+
+ Errors: `CRM_NOT_FOUND` (no such pipeline), `CRM_INVALID_ARGUMENT` (NULL `db`, `pipeline` or
+ `out`, invalid UTF-8).
+ */
+int crm_deal_forecast(struct crm_db *db, const char *pipeline, struct crm_forecast_list **out);
+
+/*
+ The number of rows; 0 for NULL.
+ */
+size_t crm_forecast_list_len(const struct crm_forecast_list *list);
+
+/*
+ The month `"YYYY-MM"` of row `i`, or NULL for deals without an expected close date (or `i`
+ out of range). Valid until the list is freed.
+ */
+const char *crm_forecast_list_month(const struct crm_forecast_list *list, size_t i);
+
+/*
+ The currency of row `i`, or NULL when `i` is out of range. Valid until the list is freed.
+ */
+const char *crm_forecast_list_currency(const struct crm_forecast_list *list, size_t i);
+
+/*
+ Open deals in row `i`; 0 when `i` is out of range.
+ */
+int64_t crm_forecast_list_count(const struct crm_forecast_list *list, size_t i);
+
+/*
+ Their total value, minor units; 0 when `i` is out of range.
+ */
+int64_t crm_forecast_list_amount(const struct crm_forecast_list *list, size_t i);
+
+/*
+ Their value weighted by each deal's stage probability, minor units; NaN when `i` is out of
+ range.
+ */
+double crm_forecast_list_weighted(const struct crm_forecast_list *list, size_t i);
+
+/*
+ Frees a list from `crm_deal_forecast`. Does nothing when `list` is NULL.
+ */
+void crm_forecast_list_free(struct crm_forecast_list *list);
+
+/*
+ Won, lost and open deals of pipeline `pipeline` grouped `by` `"owner"` or `"source"`, with the
+ win rate (won / (won + lost)) and the mean creation-to-close time of won deals. Ordered by
+ key, deals without a source last. `*out` receives the list: free it with
+ `crm_win_rate_list_free`; NULL on failure.
+
+ Errors: `CRM_NOT_FOUND` (no such pipeline), `CRM_INVALID_INPUT` (`by` is neither `"owner"` nor
+ `"source"`), `CRM_INVALID_ARGUMENT` (NULL `db`, `pipeline`, `by` or `out`, invalid UTF-8).
+ */
+int crm_deal_win_rates(struct crm_db *db,
+                       const char *pipeline,
+                       const char *by,
+                       struct crm_win_rate_list **out);
+
+/*
+ The number of rows; 0 for NULL.
+ */
+size_t crm_win_rate_list_len(const struct crm_win_rate_list *list);
+
+/*
+ The owner or source of row `i`, or NULL for deals without a source (or `i` out of range).
+ Valid until the list is freed.
+ */
+const char *crm_win_rate_list_key(const struct crm_win_rate_list *list, size_t i);
+
+/*
+ Deals won in row `i`; 0 when `i` is out of range.
+ */
+int64_t crm_win_rate_list_won(const struct crm_win_rate_list *list, size_t i);
+
+/*
+ Deals lost in row `i`; 0 when `i` is out of range.
+ */
+int64_t crm_win_rate_list_lost(const struct crm_win_rate_list *list, size_t i);
+
+/*
+ Deals still open in row `i`; 0 when `i` is out of range.
+ */
+int64_t crm_win_rate_list_open(const struct crm_win_rate_list *list, size_t i);
+
+/*
+ won / (won + lost) of row `i`; NaN when none is closed (or `i` is out of range).
+ */
+double crm_win_rate_list_rate(const struct crm_win_rate_list *list, size_t i);
+
+/*
+ Mean microseconds from creation to close over row `i`'s won deals; NaN when none is won.
+ */
+double crm_win_rate_list_average_cycle(const struct crm_win_rate_list *list, size_t i);
+
+/*
+ Frees a list from `crm_deal_win_rates`. Does nothing when `list` is NULL.
+ */
+void crm_win_rate_list_free(struct crm_win_rate_list *list);
+
+/*
+ Conversion between consecutive stages of pipeline `pipeline`: of the deals that ever entered a
+ stage, how many later entered the next or any later stage, or were won. One row per pair of
+ consecutive stages. `*out` receives the list: free it with `crm_stage_conversion_list_free`;
+ NULL on failure.
+
+ Errors: `CRM_NOT_FOUND` (no such pipeline), `CRM_INVALID_ARGUMENT` (NULL `db`, `pipeline` or
+ `out`, invalid UTF-8).
+ */
+int crm_deal_stage_conversion(struct crm_db *db,
+                              const char *pipeline,
+                              struct crm_stage_conversion_list **out);
+
+/*
+ The number of rows; 0 for NULL.
+ */
+size_t crm_stage_conversion_list_len(const struct crm_stage_conversion_list *list);
+
+/*
+ The stage deals entered in row `i`, or NULL when `i` is out of range. Valid until the list is
+ freed.
+ */
+const char *crm_stage_conversion_list_from_stage(const struct crm_stage_conversion_list *list,
+                                                 size_t i);
+
+/*
+ The next stage of the pipeline in row `i`, or NULL when `i` is out of range. Valid until the
+ list is freed.
+ */
+const char *crm_stage_conversion_list_to_stage(const struct crm_stage_conversion_list *list,
+                                               size_t i);
+
+/*
+ Deals that ever entered row `i`'s `from` stage; 0 when `i` is out of range.
+ */
+int64_t crm_stage_conversion_list_entered(const struct crm_stage_conversion_list *list, size_t i);
+
+/*
+ Of those, deals that later entered the `to` stage or a later one, or were won; 0 when `i` is
+ out of range.
+ */
+int64_t crm_stage_conversion_list_advanced(const struct crm_stage_conversion_list *list, size_t i);
+
+/*
+ advanced / entered of row `i`; NaN when no deal entered (or `i` is out of range).
+ */
+double crm_stage_conversion_list_rate(const struct crm_stage_conversion_list *list, size_t i);
+
+/*
+ Frees a list from `crm_deal_stage_conversion`. Does nothing when `list` is NULL.
+ */
+void crm_stage_conversion_list_free(struct crm_stage_conversion_list *list);
+
+/*
+ The ticket's id; 0 for NULL.
+ */
+int64_t crm_ticket_id(const struct crm_ticket *ticket);
+
+/*
+ The id of the customer the ticket belongs to; 0 for NULL.
+ */
+int64_t crm_ticket_customer_id(const struct crm_ticket *ticket);
+
+/*
+ The one-line summary (trimmed); NULL for a NULL `ticket`. Valid until the ticket is freed.
+ */
+const char *crm_ticket_subject(const struct crm_ticket *ticket);
+
+/*
+ The request in full, or NULL when it has none (or `ticket` is NULL). Valid until the ticket
+ is freed.
+ */
+const char *crm_ticket_body(const struct crm_ticket *ticket);
+
+/*
+ How the request came in: `"email"`, `"phone"`, `"chat"`, `"sms"`, `"social"`, `"web"` or
+ `"in_person"`. A static string; NULL for a NULL `ticket`.
+ */
+const char *crm_ticket_channel(const struct crm_ticket *ticket);
+
+/*
+ The category (lower-case), or NULL when it has none (or `ticket` is NULL). Valid until the
+ ticket is freed.
+ */
+const char *crm_ticket_category(const struct crm_ticket *ticket);
+
+/*
+ The priority: `"low"`, `"normal"`, `"high"` or `"urgent"`. A static string; NULL for a NULL
+ `ticket`.
+ */
+const char *crm_ticket_priority(const struct crm_ticket *ticket);
+
+/*
+ Where the ticket is in its workflow: `"new"`, `"open"`, `"pending"`, `"resolved"` or
+ `"closed"`. A static string; NULL for a NULL `ticket`.
+ */
+const char *crm_ticket_status(const struct crm_ticket *ticket);
+
+/*
+ Who works on it, or NULL when it is unassigned (or `ticket` is NULL). Valid until the ticket
+ is freed.
+ */
+const char *crm_ticket_assignee(const struct crm_ticket *ticket);
+
+/*
+ When the customer raised it (in the past for imported tickets); 0 for NULL.
+ */
+int64_t crm_ticket_created_at(const struct crm_ticket *ticket);
+
+/*
+ When the ticket record last changed (by the handle's clock); 0 for NULL.
+ */
+int64_t crm_ticket_updated_at(const struct crm_ticket *ticket);
+
+/*
+ When the first public comment was written (the first response); `CRM_TIME_NONE` when there
+ is none (or for NULL).
+ */
+int64_t crm_ticket_first_response_at(const struct crm_ticket *ticket);
+
+/*
+ When it was resolved; `CRM_TIME_NONE` when it is not (a reopen clears it) or for NULL.
+ */
+int64_t crm_ticket_resolved_at(const struct crm_ticket *ticket);
+
+/*
+ When it was closed; `CRM_TIME_NONE` when it is not (or for NULL).
+ */
+int64_t crm_ticket_closed_at(const struct crm_ticket *ticket);
+
+/*
+ The version: 1 when opened, one more for every change. Pass it back as
+ `crm_ticket_patch.expected_version`. 0 for NULL.
+ */
+int64_t crm_ticket_version(const struct crm_ticket *ticket);
+
+/*
+ When the first response is due, while it is still awaited; `CRM_TIME_NONE` without an SLA
+ policy for the ticket's priority, once answered or resolved, or for NULL.
+ */
+int64_t crm_ticket_first_response_due(const struct crm_ticket *ticket);
+
+/*
+ When the resolution is due, while the resolution clock runs; `CRM_TIME_NONE` without an SLA
+ policy, once resolved, while pending, or for NULL.
+ */
+int64_t crm_ticket_resolution_due(const struct crm_ticket *ticket);
+
+/*
+ The earlier of the pending deadlines (what the work queue orders by); `CRM_TIME_NONE` when
+ there is none (or for NULL).
+ */
+int64_t crm_ticket_next_due(const struct crm_ticket *ticket);
+
+/*
+ Frees a ticket returned by `crm_ticket_get`, `crm_ticket_update`, `crm_ticket_assign`,
+ `crm_ticket_transition` or `crm_ticket_reopen`. Does nothing when `ticket` is NULL. Never pass
+ a ticket borrowed from a list.
+ */
+void crm_ticket_free(struct crm_ticket *ticket);
+
+/*
+ Clears `ticket` (no customer, subject or channel, normal priority, unassigned, raised now) and
+ sets `struct_size`. Does nothing when `ticket` is NULL.
+ Pass the struct's size as your header declares it: `crm_new_ticket_init(&ticket, sizeof ticket)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
+ */
+void crm_new_ticket_init(struct crm_new_ticket *ticket,
+                         size_t size);
+
+/*
+ Opens a ticket: status new, its history starting with the creation at `created_at`, its SLA
+ deadlines set from the policy of its priority. The request also goes on the customer's
+ timeline as an inbound message linked to the ticket. Recorded in the audit trail. The id goes
+ to `*out_id` when `out_id` is not NULL. Nothing is written on failure.
+
+ Errors: `CRM_NOT_FOUND` (no customer `customer_id`), `CRM_INVALID_INPUT` (a blank or too long
+ subject, an unknown channel or priority, a bad category, a `created_at` in the future or
+ outside years 1–9999; the message names the field), `CRM_INVALID_ARGUMENT` (NULL `db`,
+ `ticket`, `ticket->subject` or `ticket->channel`, a bad `struct_size`, invalid UTF-8).
+ */
+int crm_ticket_open(struct crm_db *db, const struct crm_new_ticket *ticket, int64_t *out_id);
+
+/*
+ Reads the ticket with this id into `*out`; free it with `crm_ticket_free`.
+
+ Errors: `CRM_NOT_FOUND` (no ticket `id`), `CRM_INVALID_ARGUMENT` (NULL `db` or `out`); `*out`
+ is NULL on every failure.
+ */
+int crm_ticket_get(struct crm_db *db, int64_t id, struct crm_ticket **out);
+
+/*
+ Finds the tickets matching `filter` (NULL: all), ordered and paged by `options` (NULL: by id,
+ all). `*out` receives the list: free it with `crm_ticket_list_free`; NULL on failure. `filter`
+ stays the caller's (free it with `crm_filter_free`).
+
+ The fields a filter or `order_by` may name: `id`, `customer_id`, `subject`, `channel`,
+ `category`, `priority`, `status`, `assignee`, `created_at`, `updated_at`,
+ `first_response_at`, `resolved_at`, `closed_at`, `next_due`. `priority` compares and sorts by
+ rank (`priority >= 'high'` is high and urgent).
+
+ Errors: `CRM_INVALID_INPUT` for an unknown field in the filter or `order_by` (the message
+ lists the known fields) or a value that does not fit its field (an unknown status),
+ `CRM_INVALID_ARGUMENT` for a NULL `db` or `out`, a value of the wrong type, a bad
+ `options->struct_size` or a negative offset.
+ */
+int crm_ticket_find(struct crm_db *db,
+                    const struct crm_filter *filter,
+                    const struct crm_find_options *options,
+                    struct crm_ticket_list **out);
+
+/*
+ The number of tickets in the list; 0 for NULL.
+ */
+size_t crm_ticket_list_len(const struct crm_ticket_list *list);
+
+/*
+ Ticket `i` of the list, or NULL when `i` is out of range. Borrowed: valid until the list is
+ freed; do not free it.
+ */
+const struct crm_ticket *crm_ticket_list_get(const struct crm_ticket_list *list, size_t i);
+
+/*
+ Frees a list from `crm_ticket_find` and the tickets in it. Does nothing when `list` is NULL.
+ */
+void crm_ticket_list_free(struct crm_ticket_list *list);
+
+/*
+ Stores in `*out` how many tickets match `filter` (NULL: all; fields as for
+ `crm_ticket_find`).
+
+ Errors: `CRM_INVALID_INPUT` for an unknown field (the message lists the known fields) or a
+ value that does not fit its field, `CRM_INVALID_ARGUMENT` for a NULL `db` or `out` or a value
+ of the wrong type.
+ */
+int crm_ticket_count(struct crm_db *db, const struct crm_filter *filter, int64_t *out);
+
+/*
+ Clears `update` (no field set, no version check) and sets `struct_size`. Does nothing when
+ `update` is NULL.
+ Pass the struct's size as your header declares it: `crm_ticket_patch_init(&update, sizeof update)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
+ */
+void crm_ticket_patch_init(struct crm_ticket_patch *update,
+                           size_t size);
+
+/*
+ Changes the fields of ticket `id` named by `update->set`, in one transaction. When `out` is
+ not NULL, `*out` receives the stored result (free it with `crm_ticket_free`; NULL on failure).
+ The version goes up by one when anything changed; an update that changes nothing writes
+ nothing. Recorded in the audit trail.
+
+ Errors: `CRM_NOT_FOUND` (no ticket `id`), `CRM_CONFLICT` (stale `expected_version`; nothing
+ changed), `CRM_INVALID_INPUT` (a value fails validation, an unknown priority; the message
+ names the field), `CRM_INVALID_ARGUMENT` (NULL `db` or `update`, a bad `struct_size`, unknown
+ `set` bits, a NULL subject or priority with its bit set, invalid UTF-8).
+ */
+int crm_ticket_update(struct crm_db *db,
+                      int64_t id,
+                      const struct crm_ticket_patch *update,
+                      struct crm_ticket **out);
+
+/*
+ Assigns ticket `id` to `assignee` (trimmed); NULL or blank unassigns. `*out` as for
+ `crm_ticket_update`. Assigning to the current assignee changes nothing.
+
+ Errors: `CRM_NOT_FOUND` (no ticket `id`), `CRM_INVALID_INPUT` (an assignee with control
+ characters or too long), `CRM_INVALID_ARGUMENT` (NULL `db`, invalid UTF-8).
+ */
+int crm_ticket_assign(struct crm_db *db, int64_t id, const char *assignee, struct crm_ticket **out);
+
+/*
+ Moves ticket `id` to status `to` (`"new"`, `"open"`, `"pending"`, `"resolved"` or `"closed"`)
+ at `at` (`CRM_TIME_NOW`: the handle's clock), recording the step in its history. Resolving
+ sets `resolved_at`, closing sets `closed_at`; pending stops the resolution clock. The workflow:
+ new → open, pending or resolved; open ↔ pending; open or pending → resolved; resolved → open
+ (a reopen) or closed; closed is final. `*out` as for `crm_ticket_update`.
+
+ Errors: `CRM_ILLEGAL_TRANSITION` (the workflow does not allow it, staying in the same status
+ included; the message names both statuses), `CRM_NOT_FOUND` (no ticket `id`),
+ `CRM_INVALID_INPUT` (an unknown status, an `at` in the future or before the ticket's last
+ status change), `CRM_INVALID_ARGUMENT` (NULL `db` or `to`, invalid UTF-8). Nothing is written
+ on failure.
+ */
+int crm_ticket_transition(struct crm_db *db,
+                          int64_t id,
+                          const char *to,
+                          int64_t at,
+                          struct crm_ticket **out);
+
+/*
+ Reopens resolved ticket `id` (resolved → open) at `at` (`CRM_TIME_NOW`: the handle's clock);
+ `resolved_at` is cleared and the resolution clock continues from where it stopped. `*out` as
+ for `crm_ticket_update`.
+
+ Errors: `CRM_ILLEGAL_TRANSITION` (a closed ticket — open a follow-up ticket instead —, or an
+ open one), `CRM_INVALID_INPUT` (a new or pending ticket: use `crm_ticket_transition`; an `at`
+ in the future or out of order), `CRM_NOT_FOUND` (no ticket `id`), `CRM_INVALID_ARGUMENT`
+ (NULL `db`). Nothing is written on failure.
+ */
+int crm_ticket_reopen(struct crm_db *db, int64_t id, int64_t at, struct crm_ticket **out);
+
+/*
+ Deletes ticket `id` with its comments and history. Recorded in the audit trail.
+
+ Errors: `CRM_NOT_FOUND` (no ticket `id`), `CRM_INVALID_ARGUMENT` (NULL `db`).
+ */
+int crm_ticket_delete(struct crm_db *db, int64_t id);
+
+/*
+ Clears `comment` (no body, public, by the handle's principal, now) and sets `struct_size`.
+ Does nothing when `comment` is NULL.
+ Pass the struct's size as your header declares it: `crm_new_ticket_comment_init(&comment, sizeof comment)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
+ */
+void crm_new_ticket_comment_init(struct crm_new_ticket_comment *comment,
+                                 size_t size);
+
+/*
+ Adds a comment to ticket `ticket_id`. The earliest public comment sets the ticket's
+ `first_response_at` (and its version goes up), which stops its first-response clock; internal
+ notes and later public comments leave the ticket as it is. Recorded in the audit trail. The
+ comment's id goes to `*out_id` when `out_id` is not NULL. Nothing is written on failure.
+
+ Errors: `CRM_NOT_FOUND` (no ticket `ticket_id`), `CRM_INVALID_INPUT` (a blank body, an author
+ with control characters, an `at` in the future or before the ticket was created, a closed ticket — closed is
+ final: open a follow-up), `CRM_INVALID_ARGUMENT` (NULL `db`, `comment` or `comment->body`, a
+ bad `struct_size`, invalid UTF-8).
+ */
+int crm_ticket_comment_add(struct crm_db *db,
+                           int64_t ticket_id,
+                           const struct crm_new_ticket_comment *comment,
+                           int64_t *out_id);
+
+/*
+ Reads the comments of ticket `ticket_id`, oldest first. `*out` receives the list: free it with
+ `crm_ticket_comment_list_free`; NULL on failure.
+
+ Errors: `CRM_NOT_FOUND` (no ticket `ticket_id`), `CRM_INVALID_ARGUMENT` (NULL `db` or `out`).
+ */
+int crm_ticket_comments(struct crm_db *db, int64_t ticket_id, struct crm_ticket_comment_list **out);
+
+/*
+ The number of comments in the list; 0 for NULL.
+ */
+size_t crm_ticket_comment_list_len(const struct crm_ticket_comment_list *list);
+
+/*
+ The id of comment `i`; 0 when `i` is out of range.
+ */
+int64_t crm_ticket_comment_list_id(const struct crm_ticket_comment_list *list, size_t i);
+
+/*
+ The text of comment `i`, or NULL when `i` is out of range. Valid until the list is freed.
+ */
+const char *crm_ticket_comment_list_body(const struct crm_ticket_comment_list *list, size_t i);
+
+/*
+ 1 when comment `i` is public (the customer sees it), 0 for an internal note or when `i` is out
+ of range.
+ */
+int crm_ticket_comment_list_public(const struct crm_ticket_comment_list *list, size_t i);
+
+/*
+ Who wrote comment `i`, or NULL when `i` is out of range. Valid until the list is freed.
+ */
+const char *crm_ticket_comment_list_author(const struct crm_ticket_comment_list *list, size_t i);
+
+/*
+ When comment `i` was written, in microseconds since the epoch (UTC); 0 when `i` is out of
+ range.
+ */
+int64_t crm_ticket_comment_list_at(const struct crm_ticket_comment_list *list, size_t i);
+
+/*
+ Frees a list from `crm_ticket_comments`. Does nothing when `list` is NULL.
+ */
+void crm_ticket_comment_list_free(struct crm_ticket_comment_list *list);
+
+/*
+ Reads the status history of ticket `id`, oldest first. `*out` receives the list: free it with
+ `crm_ticket_history_list_free`; NULL on failure.
+
+ Errors: `CRM_NOT_FOUND` (no ticket `id`), `CRM_INVALID_ARGUMENT` (NULL `db` or `out`).
+ */
+int crm_ticket_history(struct crm_db *db, int64_t id, struct crm_ticket_history_list **out);
+
+/*
+ The number of steps in the history; 0 for NULL.
+ */
+size_t crm_ticket_history_list_len(const struct crm_ticket_history_list *list);
+
+/*
+ The status step `i` left (`"new"` …), a static string; NULL for the creation step (the first)
+ and when `i` is out of range.
+ */
+const char *crm_ticket_history_list_from(const struct crm_ticket_history_list *list, size_t i);
+
+/*
+ The status step `i` entered (`"new"` …), a static string; NULL when `i` is out of range.
+ */
+const char *crm_ticket_history_list_to(const struct crm_ticket_history_list *list, size_t i);
+
+/*
+ When step `i` happened, in microseconds since the epoch (UTC); 0 when `i` is out of range.
+ */
+int64_t crm_ticket_history_list_at(const struct crm_ticket_history_list *list, size_t i);
+
+/*
+ Who made step `i` (the principal of the handle), or NULL when `i` is out of range. Valid until
+ the list is freed.
+ */
+const char *crm_ticket_history_list_by(const struct crm_ticket_history_list *list, size_t i);
+
+/*
+ Frees a list from `crm_ticket_history`. Does nothing when `list` is NULL.
+ */
+void crm_ticket_history_list_free(struct crm_ticket_history_list *list);
+
+/*
+ The work queue: up to `limit` tickets that need work — new and open ones (pending tickets wait
+ on the customer) — by priority (urgent first), then earliest SLA deadline (tickets without one
+ last), then oldest; each with its SLA state at `now` (`CRM_TIME_NOW`: the handle's clock).
+ `*out` receives the list: free it with `crm_ticket_queue_list_free`; NULL on failure.
+
+ Errors: `CRM_INVALID_INPUT` (`now` outside years 1–9999), `CRM_INVALID_ARGUMENT` (NULL `db`
+ or `out`), `CRM_STORAGE`.
+ */
+int crm_ticket_queue(struct crm_db *db,
+                     size_t limit,
+                     int64_t now,
+                     struct crm_ticket_queue_list **out);
+
+/*
+ The number of entries in the queue; 0 for NULL.
+ */
+size_t crm_ticket_queue_list_len(const struct crm_ticket_queue_list *list);
+
+/*
+ The ticket of entry `i`, or NULL when `i` is out of range. Borrowed: valid until the list is
+ freed; do not free it.
+ */
+const struct crm_ticket *crm_ticket_queue_list_ticket(const struct crm_ticket_queue_list *list,
+                                                      size_t i);
+
+/*
+ The SLA state of entry `i` at the queue's `now`, or NULL when its priority has no SLA policy
+ (or `i` is out of range). Borrowed: valid until the list is freed; do not free it.
+ */
+const struct crm_sla_state *crm_ticket_queue_list_sla(const struct crm_ticket_queue_list *list,
+                                                      size_t i);
+
+/*
+ Frees a list from `crm_ticket_queue` with its tickets and SLA states. Does nothing when `list`
+ is NULL.
+ */
+void crm_ticket_queue_list_free(struct crm_ticket_queue_list *list);
+
+/*
+ Computes the statistics of the tickets matching `filter` (NULL: all; fields as for
+ `crm_ticket_find`): counts by status, category and priority, and the mean and median calendar
+ times from creation to first response and to resolution over the tickets that have them.
+ `*out` receives the result: free it with `crm_ticket_stats_free`; NULL on failure. `filter`
+ stays the caller's.
+
+ Errors as for `crm_ticket_count`.
+ */
+int crm_ticket_stats_compute(struct crm_db *db,
+                             const struct crm_filter *filter,
+                             struct crm_ticket_stats **out);
+
+/*
+ How many tickets the statistics cover; 0 for NULL.
+ */
+int64_t crm_ticket_stats_total(const struct crm_ticket_stats *stats);
+
+/*
+ The number of status rows: every status, in workflow order (new, open, pending, resolved,
+ closed), zeros included; 0 for NULL.
+ */
+size_t crm_ticket_stats_status_len(const struct crm_ticket_stats *stats);
+
+/*
+ The status of status row `i` (`"new"` …), a static string; NULL when `i` is out of range.
+ */
+const char *crm_ticket_stats_status_name(const struct crm_ticket_stats *stats, size_t i);
+
+/*
+ The number of tickets in status row `i`; 0 when `i` is out of range.
+ */
+int64_t crm_ticket_stats_status_count(const struct crm_ticket_stats *stats, size_t i);
+
+/*
+ The number of category rows: each category present, by name, then the uncategorised tickets
+ (when there are any); 0 for NULL.
+ */
+size_t crm_ticket_stats_category_len(const struct crm_ticket_stats *stats);
+
+/*
+ The category of category row `i`; NULL for the uncategorised row (the last) and when `i` is
+ out of range. Valid until the result is freed.
+ */
+const char *crm_ticket_stats_category_name(const struct crm_ticket_stats *stats, size_t i);
+
+/*
+ The number of tickets in category row `i`; 0 when `i` is out of range.
+ */
+int64_t crm_ticket_stats_category_count(const struct crm_ticket_stats *stats, size_t i);
+
+/*
+ The number of priority rows: every priority from low to urgent, zeros included; 0 for NULL.
+ */
+size_t crm_ticket_stats_priority_len(const struct crm_ticket_stats *stats);
+
+/*
+ The priority of priority row `i` (`"low"` …), a static string; NULL when `i` is out of range.
+ */
+const char *crm_ticket_stats_priority_name(const struct crm_ticket_stats *stats, size_t i);
+
+/*
+ The number of tickets in priority row `i`; 0 when `i` is out of range.
+ */
+int64_t crm_ticket_stats_priority_count(const struct crm_ticket_stats *stats, size_t i);
+
+/*
+ The mean calendar time from creation to first response, in µs, over the tickets that have a
+ first response; NaN when none has (or for NULL).
+ */
+double crm_ticket_stats_mean_first_response(const struct crm_ticket_stats *stats);
+
+/*
+ The median calendar time from creation to first response, in µs; NaN when no ticket has a
+ first response (or for NULL).
+ */
+double crm_ticket_stats_median_first_response(const struct crm_ticket_stats *stats);
+
+/*
+ The mean calendar time from creation to resolution, in µs, over the tickets that are resolved;
+ NaN when none is (or for NULL).
+ */
+double crm_ticket_stats_mean_resolution(const struct crm_ticket_stats *stats);
+
+/*
+ The median calendar time from creation to resolution, in µs; NaN when no ticket is resolved
+ (or for NULL).
+ */
+double crm_ticket_stats_median_resolution(const struct crm_ticket_stats *stats);
+
+/*
+ Frees a result from `crm_ticket_stats_compute`. Does nothing when `stats` is NULL.
+ */
+void crm_ticket_stats_free(struct crm_ticket_stats *stats);
+
+/*
+ Clears `policy` (no priority, both targets 0 — which `crm_sla_policy_set` refuses until they
+ are set —, calendar time) and sets `struct_size`. Does nothing when `policy` is NULL.
+ Pass the struct's size as your header declares it: `crm_sla_policy_init(&policy, sizeof policy)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
+ */
+void crm_sla_policy_init(struct crm_sla_policy *policy,
+                         size_t size);
+
+/*
+ Sets the SLA policy of `policy->priority`, replacing the one it had, and moves the deadlines
+ of the active tickets. Recorded in the audit trail.
+
+ Errors: `CRM_INVALID_INPUT` (a target ≤ 0 or over 366 days, an unknown priority; the message
+ names the field), `CRM_INVALID_ARGUMENT` (NULL `db`, `policy` or `policy->priority`, a bad
+ `struct_size`, invalid UTF-8). Nothing is written on failure.
+ */
+int crm_sla_policy_set(struct crm_db *db, const struct crm_sla_policy *policy);
+
+/*
+ Removes the SLA policy of `priority` (`"low"`, `"normal"`, `"high"` or `"urgent"`); its
+ tickets have no deadlines from then on. Recorded in the audit trail.
+
+ Errors: `CRM_NOT_FOUND` (the priority has no policy), `CRM_INVALID_INPUT` (an unknown
+ priority), `CRM_INVALID_ARGUMENT` (NULL `db` or `priority`, invalid UTF-8).
+ */
+int crm_sla_policy_remove(struct crm_db *db, const char *priority);
+
+/*
+ Reads every SLA policy, from low to urgent priority. `*out` receives the list: free it with
+ `crm_sla_policy_list_free`; NULL on failure.
+
+ Errors: `CRM_INVALID_ARGUMENT` (NULL `db` or `out`), `CRM_STORAGE`.
+ */
+int crm_sla_policy_all(struct crm_db *db, struct crm_sla_policy_list **out);
+
+/*
+ The number of policies in the list; 0 for NULL.
+ */
+size_t crm_sla_policy_list_len(const struct crm_sla_policy_list *list);
+
+/*
+ The priority of policy `i`: `"low"`, `"normal"`, `"high"` or `"urgent"`. A static string;
+ NULL when `i` is out of range.
+ */
+const char *crm_sla_policy_list_priority(const struct crm_sla_policy_list *list, size_t i);
+
+/*
+ The first-response target of policy `i`, in minutes; 0 when `i` is out of range.
+ */
+int64_t crm_sla_policy_list_first_response_minutes(const struct crm_sla_policy_list *list,
+                                                   size_t i);
+
+/*
+ The resolution target of policy `i`, in minutes; 0 when `i` is out of range.
+ */
+int64_t crm_sla_policy_list_resolution_minutes(const struct crm_sla_policy_list *list, size_t i);
+
+/*
+ 1 when policy `i` counts business time only, 0 when it counts every minute (or `i` is out of
+ range).
+ */
+int crm_sla_policy_list_business_hours(const struct crm_sla_policy_list *list, size_t i);
+
+/*
+ Frees a list from `crm_sla_policy_all`. Does nothing when `list` is NULL.
+ */
+void crm_sla_policy_list_free(struct crm_sla_policy_list *list);
+
+/*
+ Clears `hours` (no open day, 00:00 to 00:00 — set all three before `crm_business_hours_set`,
+ or fill it with `crm_business_hours_get`) and sets `struct_size`. Does nothing when `hours`
+ is NULL.
+ Pass the struct's size as your header declares it: `crm_business_hours_init(&hours, sizeof hours)`. Only
+ that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
+ */
+void crm_business_hours_init(struct crm_business_hours *hours,
+                             size_t size);
+
+/*
+ Sets the business hours (wall-clock times in the reporting time zone) and moves the deadlines
+ of the active tickets. Policies with `business_hours` count only the time inside them.
+ Recorded in the audit trail.
+
+ Errors: `CRM_INVALID_INPUT` (no open day, a closing time not after the opening time, a time
+ outside 0–86399 seconds; the message names the field), `CRM_INVALID_ARGUMENT` (NULL `db` or
+ `hours`, a bad `struct_size`, unknown `days` bits). Nothing is written on failure.
+ */
+int crm_business_hours_set(struct crm_db *db, const struct crm_business_hours *hours);
+
+/*
+ Reads the business hours into `*hours` (Monday to Friday, 09:00–17:00 until set). `hours`
+ must have been initialised with `crm_business_hours_init` (its `struct_size` says how much
+ may be written); nothing is written on failure.
+
+ Errors: `CRM_INVALID_ARGUMENT` (NULL `db` or `hours`, a bad `struct_size`), `CRM_STORAGE`.
+ */
+int crm_business_hours_get(struct crm_db *db, struct crm_business_hours *hours);
+
+/*
+ The SLA state of ticket `id` at `now` (`CRM_TIME_NOW`: the handle's clock); history after
+ `now` is ignored, so any past instant can be asked. `*out` receives the state (free it with
+ `crm_sla_state_free`), or NULL with `CRM_OK` when the ticket's priority has no SLA policy;
+ NULL on failure.
+
+ Errors: `CRM_NOT_FOUND` (no ticket `id`), `CRM_INVALID_INPUT` (`now` outside years 1–9999),
+ `CRM_INVALID_ARGUMENT` (NULL `db` or `out`).
+ */
+int crm_ticket_sla(struct crm_db *db, int64_t id, int64_t now, struct crm_sla_state **out);
+
+/*
+ The priority whose policy the state is measured against: `"low"`, `"normal"`, `"high"` or
+ `"urgent"`. A static string; NULL for a NULL `state`.
+ */
+const char *crm_sla_state_priority(const struct crm_sla_state *state);
+
+/*
+ The policy's first-response target in minutes; 0 for NULL.
+ */
+int64_t crm_sla_state_first_response_minutes(const struct crm_sla_state *state);
+
+/*
+ The policy's resolution target in minutes; 0 for NULL.
+ */
+int64_t crm_sla_state_resolution_minutes(const struct crm_sla_state *state);
+
+/*
+ 1 when the policy counts business time only, else 0 (also for NULL).
+ */
+int crm_sla_state_business_hours(const struct crm_sla_state *state);
+
+/*
+ When the first response is (or was) due; 0 for NULL.
+ */
+int64_t crm_sla_state_first_response_due(const struct crm_sla_state *state);
+
+/*
+ When the first public response was made; `CRM_TIME_NONE` when there was none by the state's
+ instant (or for NULL).
+ */
+int64_t crm_sla_state_first_response_at(const struct crm_sla_state *state);
+
+/*
+ 1 when the first-response clock has stopped (a public response, or a resolution that came
+ first), else 0.
+ */
+int crm_sla_state_first_response_stopped(const struct crm_sla_state *state);
+
+/*
+ 1 when the first-response target is breached (met late, or overdue), else 0.
+ */
+int crm_sla_state_first_response_breached(const struct crm_sla_state *state);
+
+/*
+ By how much the first-response target is missed, in µs of policy time: for a late response
+ (response − due), for an overdue one (so far − target); 0 when not breached or for NULL.
+ */
+int64_t crm_sla_state_first_response_breach_by(const struct crm_sla_state *state);
+
+/*
+ When the resolution is due: the running deadline; for a resolved ticket, the deadline in
+ force when it was resolved; once exceeded, the instant it was exceeded. `CRM_TIME_NONE` while
+ the ticket is pending (the clock is stopped) or for NULL.
+ */
+int64_t crm_sla_state_resolution_due(const struct crm_sla_state *state);
+
+/*
+ When the ticket was resolved; `CRM_TIME_NONE` when it is not resolved (or closed) at the
+ state's instant, or for NULL.
+ */
+int64_t crm_sla_state_resolved_at(const struct crm_sla_state *state);
+
+/*
+ 1 when more resolution time ran than the target allows, else 0.
+ */
+int crm_sla_state_resolution_breached(const struct crm_sla_state *state);
+
+/*
+ By how much the resolution target is missed, in µs of running policy time (paused time does
+ not count); 0 when not breached or for NULL.
+ */
+int64_t crm_sla_state_resolution_breach_by(const struct crm_sla_state *state);
+
+/*
+ The instant the resolution clock passed the target (kept while paused); `CRM_TIME_NONE` when
+ not breached, or for NULL.
+ */
+int64_t crm_sla_state_resolution_breached_at(const struct crm_sla_state *state);
+
+/*
+ 1 when the ticket is pending at the state's instant (the resolution clock is stopped), else 0.
+ */
+int crm_sla_state_paused(const struct crm_sla_state *state);
+
+/*
+ How long the resolution clock has run, in µs of policy time; 0 for NULL.
+ */
+int64_t crm_sla_state_resolution_elapsed(const struct crm_sla_state *state);
+
+/*
+ Frees a state returned by `crm_ticket_sla`. Does nothing when `state` is NULL. Never pass one
+ borrowed from a `crm_ticket_queue_list`.
+ */
+void crm_sla_state_free(struct crm_sla_state *state);
+
+/*
+ Every breached SLA target at `now` (`CRM_TIME_NOW`: the handle's clock) of any ticket, active
+ or not: targets met late and targets overdue. `*out` receives the list: free it with
+ `crm_sla_breach_list_free`; NULL on failure.
+
+ Errors: `CRM_INVALID_INPUT` (`now` outside years 1–9999), `CRM_INVALID_ARGUMENT` (NULL `db`
+ or `out`), `CRM_STORAGE`.
+ */
+int crm_sla_breaches(struct crm_db *db, int64_t now, struct crm_sla_breach_list **out);
+
+/*
+ The number of breaches in the list; 0 for NULL.
+ */
+size_t crm_sla_breach_list_len(const struct crm_sla_breach_list *list);
+
+/*
+ The ticket of breach `i`; 0 when `i` is out of range.
+ */
+int64_t crm_sla_breach_list_ticket_id(const struct crm_sla_breach_list *list, size_t i);
+
+/*
+ Which target breach `i` is about: `"first_response"` or `"resolution"`. A static string;
+ NULL when `i` is out of range.
+ */
+const char *crm_sla_breach_list_target(const struct crm_sla_breach_list *list, size_t i);
+
+/*
+ When the target of breach `i` was due (for resolution: when its clock passed the target), in
+ microseconds since the epoch (UTC); 0 when `i` is out of range.
+ */
+int64_t crm_sla_breach_list_due(const struct crm_sla_breach_list *list, size_t i);
+
+/*
+ By how much the target of breach `i` was (or is being) missed, in µs of policy time; 0 when
+ `i` is out of range.
+ */
+int64_t crm_sla_breach_list_breach_by(const struct crm_sla_breach_list *list, size_t i);
+
+/*
+ Frees a list from `crm_sla_breaches`. Does nothing when `list` is NULL.
+ */
+void crm_sla_breach_list_free(struct crm_sla_breach_list *list);
 
 #ifdef __cplusplus
 }  // extern "C"

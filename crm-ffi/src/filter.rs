@@ -9,7 +9,7 @@ use std::ffi::{c_char, c_int};
 
 use crm_core::{CmpOp, Error, Filter, Result, Timestamp};
 
-use crate::args::{boxed, clear_out, null, out_ptr, req_str, slice, str_array};
+use crate::args::{boxed, clear_out, null, opt_str, out_ptr, req_str, slice, str_array};
 use crate::error::{guard, guard_value};
 
 /// Comparison operator `=`.
@@ -389,6 +389,46 @@ pub unsafe extern "C" fn crm_filter_has_tag(
     guard("crm_filter_has_tag", || {
         // SAFETY: NULL or valid pointers of the documented types.
         unsafe { build(out, || Ok(Filter::has_tag(req_str(tag, "tag")?))) }
+    })
+}
+
+/// The customer is a member of the campaign named `campaign`, or, with `variant` not NULL, of that
+/// variant of it (a customer filter). Names are checked when the filter is used. `*out` as for
+/// `crm_filter_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_in_campaign(
+    campaign: *const c_char,
+    variant: *const c_char,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    guard("crm_filter_in_campaign", || {
+        // SAFETY: NULL or valid pointers of the documented types.
+        unsafe {
+            build(out, || {
+                let campaign = req_str(campaign, "campaign")?;
+                Ok(match opt_str(variant, "variant")? {
+                    Some(v) => Filter::campaign_variant(campaign, v),
+                    None => Filter::in_campaign(campaign),
+                })
+            })
+        }
+    })
+}
+
+/// The customer responded (opened, clicked or converted) to the campaign named `campaign`, or,
+/// with `campaign` NULL, to any campaign (a customer filter). `*out` as for `crm_filter_text`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_filter_responded(
+    campaign: *const c_char,
+    out: *mut *mut crm_filter,
+) -> c_int {
+    guard("crm_filter_responded", || {
+        // SAFETY: NULL or valid pointers of the documented types.
+        unsafe {
+            build(out, || {
+                Ok(Filter::responded(opt_str(campaign, "campaign")?))
+            })
+        }
     })
 }
 

@@ -54,6 +54,8 @@ pub struct crm_interaction {
     subject: Option<CString>,
     body: Option<CString>,
     metadata_json: CString,
+    campaign_id: i64,
+    ticket_id: i64,
     created_at: i64,
 }
 
@@ -74,6 +76,8 @@ impl crm_interaction {
             subject: opt(&i.subject, "subject")?,
             body: opt(&i.body, "body")?,
             metadata_json: text(&metadata, "metadata")?,
+            campaign_id: i.campaign_id.unwrap_or(0),
+            ticket_id: i.ticket_id.unwrap_or(0),
             created_at: i.created_at.as_micros(),
         })
     }
@@ -205,6 +209,30 @@ pub unsafe extern "C" fn crm_interaction_metadata_json(
     )
 }
 
+/// The campaign it belongs to; 0 for none or NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_interaction_campaign_id(interaction: *const crm_interaction) -> i64 {
+    // SAFETY: NULL or a live interaction.
+    read(
+        "crm_interaction_campaign_id",
+        unsafe { interaction.as_ref() },
+        0,
+        |i| i.campaign_id,
+    )
+}
+
+/// The ticket it belongs to; 0 for none or NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_interaction_ticket_id(interaction: *const crm_interaction) -> i64 {
+    // SAFETY: NULL or a live interaction.
+    read(
+        "crm_interaction_ticket_id",
+        unsafe { interaction.as_ref() },
+        0,
+        |i| i.ticket_id,
+    )
+}
+
 /// When it was recorded, in microseconds since the epoch (UTC); 0 for NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn crm_interaction_created_at(interaction: *const crm_interaction) -> i64 {
@@ -256,6 +284,10 @@ pub struct crm_new_interaction {
     pub body: *const c_char,
     /// Anything else, as the text of a JSON object (`"{\"agent\": \"li\"}"`). NULL: `{}`.
     pub metadata_json: *const c_char,
+    /// The campaign it belongs to (must exist); 0: none.
+    pub campaign_id: i64,
+    /// The ticket it belongs to (must exist); 0: none.
+    pub ticket_id: i64,
 }
 
 // SAFETY: repr(C), `struct_size: u32` first; the first version ends after `metadata_json`.
@@ -273,6 +305,8 @@ unsafe impl Versioned for crm_new_interaction {
         subject: ptr::null(),
         body: ptr::null(),
         metadata_json: ptr::null(),
+        campaign_id: 0,
+        ticket_id: 0,
     };
 }
 
@@ -314,13 +348,16 @@ unsafe fn new_interaction(n: &crm_new_interaction, name: &str) -> Result<NewInte
     if let Some(json) = unsafe { opt_str(n.metadata_json, &field("metadata_json")) }? {
         it.metadata = parse_metadata(json)?;
     }
+    it.campaign_id = (n.campaign_id != 0).then_some(n.campaign_id);
+    it.ticket_id = (n.ticket_id != 0).then_some(n.ticket_id);
     Ok(it)
 }
 
 /// Records an interaction on a customer's timeline. The id goes to `*out_id` when `out_id` is not
 /// NULL. Nothing is written on failure.
 ///
-/// Errors: `CRM_NOT_FOUND` (no customer `customer_id`), `CRM_INVALID_INPUT` (an unknown channel,
+/// Errors: `CRM_NOT_FOUND` (no customer `customer_id`, no campaign `campaign_id` or ticket
+/// `ticket_id`), `CRM_INVALID_INPUT` (an unknown channel,
 /// direction or kind, metadata that is JSON but not an object, a subject over 500 characters, a
 /// body over 1 MiB, a time outside years 1–9999; the message names the field), `CRM_PARSE`
 /// (metadata that is not JSON; the message names the position), `CRM_INVALID_ARGUMENT` (NULL

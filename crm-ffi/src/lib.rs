@@ -65,9 +65,26 @@ pub mod segment;
 // Custom fields: definitions and the text form of their values.
 pub mod field;
 
+// Campaigns: lifecycle, members, tracking events, evaluation.
+pub mod campaign;
+
+// Statistics on proportions: z-test, chi-square, intervals, sample sizes.
+pub mod stats;
+
+// Sales pipelines and deals, with the pipeline views.
+pub mod deal;
+
+// Service tickets: workflow, comments, history, the work queue, statistics.
+pub mod ticket;
+
+// SLAs of tickets: policies, business hours, a ticket's SLA state, breaches.
+pub mod sla;
+
 pub use audit::*;
+pub use campaign::*;
 pub use customer::*;
 pub use db::*;
+pub use deal::*;
 pub use error::*;
 pub use field::*;
 pub use filter::*;
@@ -76,3 +93,6 @@ pub use note::*;
 pub use product::*;
 pub use purchase::*;
 pub use segment::*;
+pub use sla::*;
+pub use stats::*;
+pub use ticket::*;

@@ -66,7 +66,7 @@ impl Database {
     }
 
     /// Runs `f` on the open handle with the GIL released.
-    fn with<T, F>(&self, py: Python<'_>, f: F) -> PyCrmResult<T>
+    pub(crate) fn with<T, F>(&self, py: Python<'_>, f: F) -> PyCrmResult<T>
     where
         T: Send,
         F: FnOnce(&mut Crm) -> crm_core::Result<T> + Send,
@@ -100,7 +100,7 @@ fn keyword_filter(filters: Option<&Bound<'_, PyDict>>) -> PyCrmResult<Filter> {
 
 /// Filter text (`"source = 'web' and total_spend > 10000"`, parsed by `Filter::parse`; None for
 /// none) ANDed with keyword filters.
-fn filter(
+pub(crate) fn filter(
     text: Option<&Bound<'_, PyAny>>,
     filters: Option<&Bound<'_, PyDict>>,
 ) -> PyCrmResult<Filter> {
@@ -111,7 +111,7 @@ fn filter(
     }
 }
 
-fn query(
+pub(crate) fn query(
     text: Option<&Bound<'_, PyAny>>,
     filters: Option<&Bound<'_, PyDict>>,
     order_by: Option<&Bound<'_, PyAny>>,
@@ -135,11 +135,14 @@ fn source(obj: &Bound<'_, PyAny>) -> PyCrmResult<Source> {
 }
 
 /// A change to a field that may be cleared: `None` clears it.
-fn clearable(obj: &Bound<'_, PyAny>, what: &str) -> PyCrmResult<Option<Option<String>>> {
+pub(crate) fn clearable(obj: &Bound<'_, PyAny>, what: &str) -> PyCrmResult<Option<Option<String>>> {
     Ok(Some(convert::optional_text(Some(obj), what)?))
 }
 
-fn required<'a, 'py>(obj: &'a Bound<'py, PyAny>, what: &str) -> PyCrmResult<&'a Bound<'py, PyAny>> {
+pub(crate) fn required<'a, 'py>(
+    obj: &'a Bound<'py, PyAny>,
+    what: &str,
+) -> PyCrmResult<&'a Bound<'py, PyAny>> {
     if obj.is_none() {
         Err(invalid_argument(format!("{what} cannot be None")))
     } else {

@@ -13,13 +13,15 @@ use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::columns::{Coded, code, coded_column, int_column, text_column, time_column};
+use crate::columns::{
+    Coded, code, coded_column, int_column, optional_int_column, text_column, time_column,
+};
 use crate::convert;
 use crate::errors::{PyCrmResult, invalid_argument};
 use crate::interaction::metadata_dict;
 
 /// The columns `interactions.add_many` knows, in the order messages list them.
-pub const NEW_COLUMNS: [&str; 8] = [
+pub const NEW_COLUMNS: [&str; 10] = [
     "customer_id",
     "channel",
     "kind",
@@ -28,6 +30,8 @@ pub const NEW_COLUMNS: [&str; 8] = [
     "subject",
     "body",
     "metadata",
+    "campaign_id",
+    "ticket_id",
 ];
 
 /// The length of a vocabulary column with one value per row (None for one value for all rows).
@@ -41,11 +45,13 @@ fn coded_len<T>(c: &Coded<T>) -> Option<usize> {
 /// New interactions from prepared columns: `customer_id` (an int64 array or a list of int) and
 /// `channel` (required); `kind`, `direction` (see `coded_column`; missing means the core's
 /// defaults); `occurred_at` (an int64 µs array, NaT = missing, or datetimes / None; missing means
-/// the handle's clock); `subject`, `body` (str / None); `metadata` (JSON text / None). Refuses
+/// the handle's clock); `subject`, `body` (str / None); `metadata` (JSON text / None);
+/// `campaign_id`, `ticket_id` (int / None: the campaign or ticket it belongs to). Refuses
 /// unknown columns and columns of different lengths; a bad value names its row.
 pub fn from_py(columns: &Bound<'_, PyDict>) -> PyCrmResult<Vec<NewInteraction>> {
     let (mut customer_id, mut channel, mut kind, mut direction) = (None, None, None, None);
     let (mut occurred_at, mut subject, mut body, mut metadata) = (None, None, None, None);
+    let (mut campaign_id, mut ticket_id) = (None, None);
     let mut unknown = Vec::new();
     for (key, col) in columns.iter() {
         let key = convert::text(&key, "column name")?;
@@ -71,6 +77,8 @@ pub fn from_py(columns: &Bound<'_, PyDict>) -> PyCrmResult<Vec<NewInteraction>> 
             "subject" => subject = Some(text_column(&col, "subject")?),
             "body" => body = Some(text_column(&col, "body")?),
             "metadata" => metadata = Some(text_column(&col, "metadata")?),
+            "campaign_id" => campaign_id = Some(optional_int_column(&col, "campaign_id")?),
+            "ticket_id" => ticket_id = Some(optional_int_column(&col, "ticket_id")?),
             _ => unknown.push(format!("{key:?}")),
         }
     }
@@ -96,6 +104,8 @@ pub fn from_py(columns: &Bound<'_, PyDict>) -> PyCrmResult<Vec<NewInteraction>> 
         ("subject", subject.as_ref().map(Vec::len)),
         ("body", body.as_ref().map(Vec::len)),
         ("metadata", metadata.as_ref().map(Vec::len)),
+        ("campaign_id", campaign_id.as_ref().map(Vec::len)),
+        ("ticket_id", ticket_id.as_ref().map(Vec::len)),
     ] {
         if let Some(len) = len.filter(|&len| len != n) {
             return Err(invalid_argument(format!(
@@ -110,6 +120,8 @@ pub fn from_py(columns: &Bound<'_, PyDict>) -> PyCrmResult<Vec<NewInteraction>> 
     let mut subject = subject.map(Vec::into_iter);
     let mut body = body.map(Vec::into_iter);
     let mut metadata = metadata.map(Vec::into_iter);
+    let mut campaign_id = campaign_id.map(Vec::into_iter);
+    let mut ticket_id = ticket_id.map(Vec::into_iter);
     let mut rows = Vec::with_capacity(n);
     for (row, (((customer_id, channel), kind), direction)) in customer_id
         .into_iter()
@@ -131,8 +143,8 @@ pub fn from_py(columns: &Bound<'_, PyDict>) -> PyCrmResult<Vec<NewInteraction>> 
             subject: subject.as_mut().and_then(Iterator::next).flatten(),
             body: body.as_mut().and_then(Iterator::next).flatten(),
             metadata: meta,
-            campaign_id: None,
-            ticket_id: None,
+            campaign_id: campaign_id.as_mut().and_then(Iterator::next).flatten(),
+            ticket_id: ticket_id.as_mut().and_then(Iterator::next).flatten(),
         });
     }
     Ok(rows)
@@ -140,7 +152,8 @@ pub fn from_py(columns: &Bound<'_, PyDict>) -> PyCrmResult<Vec<NewInteraction>> 
 
 /// Found interactions as a dict: `id`, `customer_id`, `occurred_at` (µs since the epoch, UTC) as
 /// int64 arrays; `channel`, `direction`, `kind` as int8 codes into `CHANNELS`, `DIRECTIONS`,
-/// `INTERACTION_KINDS`; `subject`, `body` as lists of str / None; `metadata` as a list of dicts.
+/// `INTERACTION_KINDS`; `subject`, `body` as lists of str / None; `metadata` as a list of dicts;
+/// `campaign_id`, `ticket_id` as int64 arrays whose smallest int64 marks none.
 pub fn to_py(py: Python<'_>, rows: Vec<Interaction>) -> PyResult<Bound<'_, PyDict>> {
     let n = rows.len();
     let mut id = Vec::with_capacity(n);
@@ -152,7 +165,11 @@ pub fn to_py(py: Python<'_>, rows: Vec<Interaction>) -> PyResult<Bound<'_, PyDic
     let mut subject = Vec::with_capacity(n);
     let mut body = Vec::with_capacity(n);
     let metadata = PyList::empty(py);
+    let mut campaign_id = Vec::with_capacity(n);
+    let mut ticket_id = Vec::with_capacity(n);
     for i in rows {
+        campaign_id.push(i.campaign_id.unwrap_or(i64::MIN));
+        ticket_id.push(i.ticket_id.unwrap_or(i64::MIN));
         id.push(i.id);
         customer_id.push(i.customer_id);
         occurred_at.push(i.occurred_at.as_micros());
@@ -173,5 +190,7 @@ pub fn to_py(py: Python<'_>, rows: Vec<Interaction>) -> PyResult<Bound<'_, PyDic
     d.set_item("subject", PyList::new(py, subject)?)?;
     d.set_item("body", PyList::new(py, body)?)?;
     d.set_item("metadata", metadata)?;
+    d.set_item("campaign_id", PyArray1::from_vec(py, campaign_id))?;
+    d.set_item("ticket_id", PyArray1::from_vec(py, ticket_id))?;
     Ok(d)
 }

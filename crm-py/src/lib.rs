@@ -7,10 +7,12 @@
 //! in `crm-py/python/crm`.
 
 mod audit;
+mod campaign;
 mod columns;
 mod convert;
 mod customer;
 mod database;
+mod deal;
 mod errors;
 mod field;
 mod interaction;
@@ -20,6 +22,8 @@ mod product;
 mod purchase;
 mod purchase_columns;
 mod segment;
+mod stats;
+mod ticket;
 
 use crm_core::{
     AuditAction, Channel, CustomFieldType, Direction, EntityKind, InteractionKind, LifecycleStage,
@@ -51,6 +55,10 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("NOTE_ENTITIES", EntityKind::NAMES.to_vec())?;
     m.add("AUDIT_ACTIONS", AuditAction::NAMES.to_vec())?;
     m.add("FIELD_TYPES", CustomFieldType::NAMES.to_vec())?;
+    m.add("TICKET_STATUSES", crm_core::TicketStatus::NAMES.to_vec())?;
+    m.add("TICKET_PRIORITIES", crm_core::TicketPriority::NAMES.to_vec())?;
+    m.add("SLA_TARGETS", crm_core::SlaTarget::NAMES.to_vec())?;
+    m.add("BUSINESS_DAYS", ticket::DAY_NAMES.to_vec())?;
     m.add_class::<database::Database>()?;
     m.add_class::<customer::PyCustomer>()?;
     m.add_class::<product::PyProduct>()?;
@@ -61,5 +69,13 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<audit::PyAuditEntry>()?;
     m.add_class::<segment::PySegment>()?;
     m.add_class::<field::PyFieldDefinition>()?;
+    campaign::register(m)?;
+    deal::register(m)?;
+    stats::register(m)?;
+    m.add_class::<ticket::PyTicket>()?;
+    m.add_class::<ticket::PyComment>()?;
+    m.add_class::<ticket::PySlaPolicy>()?;
+    m.add_class::<ticket::PySlaState>()?;
+    m.add_class::<ticket::PyBusinessHours>()?;
     Ok(())
 }

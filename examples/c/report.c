@@ -1,10 +1,15 @@
-/* report: a summary of a crm store — customers per source and per stage, and the newest VIPs.
+/* report: a summary of a crm store — customers per source and per stage, the newest VIPs, the
+ * campaign results and the ticket work queue.
  *
- *   cc report.c $(pkg-config --cflags --libs crm) -o report && ./report shop.db
+ *   cc report.c $(pkg-config --cflags --libs crm) -o report && ./report shop.db [AS_OF_MICROS]
+ *
+ * AS_OF_MICROS (microseconds since the epoch, UTC) fixes the handle's clock, so SLA deadlines are
+ * judged as of that moment; without it the system clock is used.
  */
 #include <crm.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 static const char *const SOURCES[] = {"web", "referral", "ads", "event", "partner", "other"};
@@ -63,18 +68,79 @@ static int print_newest_vips(crm_db *db, int64_t limit) {
     return CRM_OK;
 }
 
+/* Prints every campaign's uplift against its control group; returns a crm status. */
+static int print_campaigns(crm_db *db) {
+    crm_campaign_list *campaigns = NULL;
+    size_t i, j;
+    int rc = crm_campaign_find(db, NULL, NULL, &campaigns);
+    if (rc != CRM_OK) return rc;
+    for (i = 0; i < crm_campaign_list_len(campaigns) && rc == CRM_OK; i++) {
+        const crm_campaign *c = crm_campaign_list_get(campaigns, i);
+        crm_campaign_report *report = NULL;
+        if (crm_campaign_started_at(c) == CRM_TIME_NONE) continue; /* nothing to evaluate yet */
+        rc = crm_campaign_evaluate(db, crm_campaign_id(c), NULL, &report);
+        if (rc != CRM_OK) break;
+        printf("campaign '%s' (%s): %lld conversions, ROI %.0f%%\n", crm_campaign_name(c),
+               crm_campaign_status(c), (long long)crm_campaign_report_conversions(report),
+               100.0 * crm_campaign_report_roi(report));
+        for (j = 0; j < crm_campaign_report_uplift_len(report); j++) {
+            printf("  %-18s %+5.1f points vs %s, p = %.4f%s\n",
+                   crm_campaign_report_uplift_variant(report, j),
+                   100.0 * crm_campaign_report_uplift_difference(report, j),
+                   crm_campaign_report_uplift_control(report, j),
+                   crm_campaign_report_uplift_z_p_value(report, j),
+                   crm_campaign_report_uplift_significant(report, j) ? " (significant)" : "");
+        }
+        crm_campaign_report_free(report);
+    }
+    crm_campaign_list_free(campaigns);
+    return rc;
+}
+
+/* Prints the first `limit` tickets of the work queue with their SLA state; returns a crm status. */
+static int print_queue(crm_db *db, size_t limit) {
+    crm_ticket_queue_list *queue = NULL;
+    size_t i;
+    int rc = crm_ticket_queue(db, limit, CRM_TIME_NOW, &queue);
+    if (rc != CRM_OK) return rc;
+    printf("ticket queue\n");
+    for (i = 0; i < crm_ticket_queue_list_len(queue); i++) {
+        const crm_ticket *t = crm_ticket_queue_list_ticket(queue, i);
+        const crm_sla_state *sla = crm_ticket_queue_list_sla(queue, i); /* NULL: no policy */
+        int breached = sla != NULL && (crm_sla_state_first_response_breached(sla) ||
+                                       crm_sla_state_resolution_breached(sla));
+        printf("  #%-5lld %-7s %-30s %s\n", (long long)crm_ticket_id(t), crm_ticket_priority(t),
+               crm_ticket_subject(t), breached ? "SLA BREACHED" : "");
+    }
+    crm_ticket_queue_list_free(queue);
+    return CRM_OK;
+}
+
+/* The clock callback: "now" is the moment given on the command line. */
+static int64_t fixed_clock(void *ctx) { return *(const int64_t *)ctx; }
+
 int main(int argc, char **argv) {
     crm_db *db = NULL;
+    crm_open_options options;
+    int64_t as_of = 0;
     int rc;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s STORE\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: %s STORE [AS_OF_MICROS]\n", argv[0]);
         return 2;
     }
-    rc = crm_open(argv[1], NULL, &db);
+    crm_open_options_init(&options, sizeof options);
+    if (argc == 3) {
+        as_of = strtoll(argv[2], NULL, 10);
+        options.clock = fixed_clock;
+        options.clock_ctx = &as_of;
+    }
+    rc = crm_open(argv[1], &options, &db);
     if (rc == CRM_OK) rc = print_counts(db, "source", SOURCES, COUNT_OF(SOURCES));
     if (rc == CRM_OK) rc = print_counts(db, "stage", STAGES, COUNT_OF(STAGES));
     if (rc == CRM_OK) rc = print_newest_vips(db, 5);
+    if (rc == CRM_OK) rc = print_campaigns(db);
+    if (rc == CRM_OK) rc = print_queue(db, 5);
     if (rc != CRM_OK) {
         /* With NULL, crm_errmsg describes the last failed call on this thread, handle or not. */
         fprintf(stderr, "report: %s: %s\n", crm_code_name(rc), crm_errmsg(NULL));

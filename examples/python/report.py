@@ -1,4 +1,5 @@
-"""A pandas report on a crm store: where customers come from, and the newest VIPs.
+"""A pandas report on a crm store: where customers come from, the newest VIPs, how the campaigns
+did against their control groups, and the sales forecast.
 
     python examples/python/report.py crm-demo.db
 """
@@ -21,6 +22,20 @@ def main(path: str) -> None:
     print("\nNewest VIP customers:")
     newest = vips.assign(created=vips["created_at"].dt.date)[["name", "email", "stage", "created"]]
     print(newest.to_string(na_rep="-"))
+
+    with crm.open(path) as db:
+        for campaign in db.campaigns.list():
+            if campaign.started_at is None:
+                continue
+            report = db.campaigns.evaluate(campaign, window_days=7)
+            print(f"\nCampaign {campaign.name!r}: conversion by variant")
+            print(report.variants[["members", "converted", "conversion_rate", "revenue"]].to_string())
+            print(report.uplift[["difference", "ci_newcombe_low", "ci_newcombe_high", "z_p_value", "significant"]]
+                  .round(4).to_string())
+        for pipeline in db.deals.pipelines():
+            forecast = db.deals.forecast(pipeline.name)
+            print(f"\nPipeline {pipeline.name!r}: weighted forecast by expected close month")
+            print(forecast.to_string())
 
 
 if __name__ == "__main__":

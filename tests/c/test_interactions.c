@@ -487,12 +487,97 @@ static void test_delete_customer_with_interactions(void) {
     crm_close(db);
 }
 
+/* ------------------------------------------------------------------------------ links */
+
+/* Interactions may belong to a campaign and to a ticket; both must exist. */
+static void test_campaign_and_ticket_links(void) {
+    int64_t now = T0;
+    crm_db *db = open_at(&now);
+    int64_t ada = add_customer(db, "Ada"), campaign = 0, ticket = 0, id = 0, plain;
+    crm_new_campaign c;
+    crm_new_ticket t;
+    crm_new_interaction n;
+    crm_interaction *it = NULL;
+    crm_interaction_list *list = NULL;
+    crm_filter *f;
+
+    crm_new_campaign_init(&c, sizeof c);
+    c.name = "Spring";
+    c.channel = "email";
+    CHECK(crm_campaign_create(db, &c, &campaign) == CRM_OK);
+    crm_new_ticket_init(&t, sizeof t);
+    t.customer_id = ada;
+    t.subject = "Broken";
+    t.channel = "email";
+    CHECK(crm_ticket_open(db, &t, &ticket) == CRM_OK);
+    CHECK(campaign > 0 && ticket > 0);
+    plain = count(db, NULL);
+
+    crm_new_interaction_init(&n, sizeof n);
+    CHECK(n.campaign_id == 0 && n.ticket_id == 0);
+    n.customer_id = ada;
+    n.channel = "email";
+    n.subject = "linked";
+    n.campaign_id = campaign;
+    n.ticket_id = ticket;
+    CHECK(crm_interaction_add(db, &n, &id) == CRM_OK);
+    CHECK(crm_interaction_get(db, id, &it) == CRM_OK);
+    CHECK(crm_interaction_campaign_id(it) == campaign);
+    CHECK(crm_interaction_ticket_id(it) == ticket);
+    crm_interaction_free(it);
+
+    /* Without links both read 0; so does NULL. */
+    n.campaign_id = n.ticket_id = 0;
+    n.subject = "plain";
+    CHECK(crm_interaction_add(db, &n, &id) == CRM_OK);
+    CHECK(crm_interaction_get(db, id, &it) == CRM_OK);
+    CHECK(crm_interaction_campaign_id(it) == 0 && crm_interaction_ticket_id(it) == 0);
+    crm_interaction_free(it);
+    CHECK(crm_interaction_campaign_id(NULL) == 0 && crm_interaction_ticket_id(NULL) == 0);
+
+    /* A list carries the links too. */
+    f = text("subject", CRM_OP_EQ, "linked");
+    list = timeline(db, ada, f, NULL);
+    CHECK(crm_interaction_list_len(list) == 1);
+    CHECK(crm_interaction_campaign_id(crm_interaction_list_get(list, 0)) == campaign);
+    CHECK(crm_interaction_ticket_id(crm_interaction_list_get(list, 0)) == ticket);
+    crm_interaction_list_free(list);
+    crm_filter_free(f);
+    CHECK(count(db, NULL) == plain + 2);
+
+    /* A campaign or ticket that does not exist: CRM_NOT_FOUND, nothing written. */
+    n.campaign_id = campaign + 100;
+    id = -1;
+    CHECK(crm_interaction_add(db, &n, &id) == CRM_NOT_FOUND);
+    CHECK(CONTAINS(crm_errmsg(db), "campaign"));
+    n.campaign_id = 0;
+    n.ticket_id = ticket + 100;
+    CHECK(crm_interaction_add(db, &n, &id) == CRM_NOT_FOUND);
+    CHECK(CONTAINS(crm_errmsg(db), "ticket"));
+    CHECK(crm_interaction_add_many(db, 1, &n, NULL) == CRM_NOT_FOUND);
+    CHECK(id == -1);
+    CHECK(count(db, NULL) == plain + 2);
+
+    /* Deleting the campaign keeps its interactions, unlinked. */
+    CHECK(crm_campaign_delete(db, campaign, 0) == CRM_OK);
+    CHECK(count(db, NULL) == plain + 2);
+    f = text("subject", CRM_OP_EQ, "linked");
+    list = timeline(db, ada, f, NULL);
+    CHECK(crm_interaction_list_len(list) == 1);
+    CHECK(crm_interaction_campaign_id(crm_interaction_list_get(list, 0)) == 0);
+    CHECK(crm_interaction_ticket_id(crm_interaction_list_get(list, 0)) == ticket);
+    crm_interaction_list_free(list);
+    crm_filter_free(f);
+    crm_close(db);
+}
+
 int main(void) {
     test_add_and_get();
     test_add_many();
     test_timeline();
     test_bad_input();
     test_delete_customer_with_interactions();
+    test_campaign_and_ticket_links();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

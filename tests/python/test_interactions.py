@@ -17,7 +17,7 @@ from conftest import T0
 UTC_US = pd.DatetimeTZDtype(unit="us", tz="UTC")
 STR = pd.StringDtype(na_value=np.nan)  # pandas' default string dtype, "str"
 COLUMNS = ["customer_id", "channel", "direction", "kind", "occurred_at", "subject", "body",
-           "metadata"]
+           "metadata", "campaign_id", "ticket_id"]
 CHANNELS = ("email", "phone", "chat", "sms", "social", "web", "in_person")
 DIRECTIONS = ("inbound", "outbound")
 KINDS = ("note", "call", "message", "meeting", "visit", "other")
@@ -41,6 +41,8 @@ def assert_frame(frame: pd.DataFrame) -> None:
     assert frame["subject"].dtype == STR and frame["body"].dtype == STR
     assert frame["metadata"].dtype == object
     assert all(isinstance(m, dict) for m in frame["metadata"])
+    assert frame["campaign_id"].dtype == pd.Int64Dtype()
+    assert frame["ticket_id"].dtype == pd.Int64Dtype()
 
 
 @pytest.fixture
@@ -146,7 +148,8 @@ def test_interaction_is_a_read_only_value(db, touches):
     assert "'Delivery date'" in r and "2026-01-12T09:00:00Z" in r
     d = i.to_dict()
     assert list(d) == ["id", "customer_id", "channel", "direction", "kind", "occurred_at",
-                       "subject", "body", "metadata", "created_at"]
+                       "subject", "body", "metadata", "campaign_id", "ticket_id",
+                       "created_at"]
     assert d["occurred_at"] == utc(2026, 1, 12, 9) and d["created_at"] == T0
     assert d["metadata"] == {"agent": "li", "minutes": 4}
     # metadata is a new dict on each access: changing it changes nothing stored

@@ -35,6 +35,24 @@
         db.customers.update(ada.id, fields={"region": "north"})
         db.customers.find(region="north")                              # a column in find_frame
 
+        db.campaigns.create("Spring", "email", segment="vip web", variants={"A": 0.45, "B": 0.45},
+                            control=0.10, seed=42)                     # an A/B test
+        db.campaigns.schedule("Spring"); db.campaigns.start("Spring")  # members frozen, split
+        db.campaigns.record_events("Spring", events_frame)             # sent, opened, converted …
+        db.campaigns.evaluate("Spring").uplift                         # z-test, chi2, intervals
+        crm.analytics.proportions_ztest([120, 100], [1000, 1000])      # statsmodels' numbers
+
+        db.deals.create_pipeline("Sales", {"Lead": 0.1, "Proposal": 0.5, "Negotiation": 0.8})
+        deal = db.deals.create("Sales", ada.id, "Annual licence", 120_000, "EUR")
+        db.deals.move(deal.id, "Proposal"); db.deals.forecast("Sales")
+
+        db.tickets.set_sla_policy("high", timedelta(hours=1), timedelta(hours=8))
+        t = db.tickets.open(ada.id, "Parcel never arrived", "email", priority="high")
+        db.tickets.transition(t.id, "open")
+        db.tickets.comment(t.id, "We are on it.")                      # the first response
+        db.tickets.queue()                                             # what to work on next
+        db.tickets.breaches()                                          # missed SLA targets
+
 Errors are :class:`CrmError` subclasses that also inherit the fitting builtin
 (:class:`NotFoundError` is a ``KeyError``, :class:`InvalidInputError` a ``ValueError`` …), each
 with the stable numeric ``code`` shared with the C library.
@@ -57,6 +75,17 @@ from crm._crm import (
     __version__,
 )
 from crm.audit import AUDIT_ACTIONS, Audit
+from crm import analytics
+from crm._crm import Campaign, CampaignEvent, Deal, Pipeline, Stage
+from crm.campaigns import (
+    CAMPAIGN_STATUSES,
+    EVENT_KINDS,
+    EVENT_REJECTIONS,
+    CampaignReport,
+    Campaigns,
+    EventReport,
+)
+from crm.deals import DEAL_STATUSES, Deals
 from crm.customers import SOURCES, STAGES, Customers
 from crm.database import Database, open
 from crm.fields import FIELD_TYPES, Fields
@@ -65,6 +94,15 @@ from crm.notes import NOTE_ENTITIES, Notes
 from crm.products import Products
 from crm.purchases import PURCHASE_STATUSES, Purchases
 from crm.segments import Segments
+from crm.tickets import (
+    BUSINESS_DAYS,
+    SLA_TARGETS,
+    TICKET_PRIORITIES,
+    TICKET_STATUSES,
+    TicketStats,
+    Tickets,
+)
+from crm._crm import BusinessHours, Comment, SlaPolicy, SlaState, Ticket
 from crm.exceptions import (
     AlreadyExistsError,
     BusyError,
@@ -115,6 +153,31 @@ __all__ = [
     "Fields",
     "FieldDefinition",
     "FIELD_TYPES",
+    "Campaigns",
+    "Campaign",
+    "CampaignEvent",
+    "CampaignReport",
+    "EventReport",
+    "CAMPAIGN_STATUSES",
+    "EVENT_KINDS",
+    "EVENT_REJECTIONS",
+    "Deals",
+    "Deal",
+    "Pipeline",
+    "Stage",
+    "DEAL_STATUSES",
+    "analytics",
+    "Tickets",
+    "Ticket",
+    "Comment",
+    "TicketStats",
+    "SlaPolicy",
+    "SlaState",
+    "BusinessHours",
+    "TICKET_STATUSES",
+    "TICKET_PRIORITIES",
+    "SLA_TARGETS",
+    "BUSINESS_DAYS",
     "CrmError",
     "InvalidArgumentError",
     "InvalidInputError",

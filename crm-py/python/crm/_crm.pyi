@@ -1,6 +1,6 @@
 """Type stubs of the native module ``crm._crm``. Use the public API in ``crm`` instead."""
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from os import PathLike
 from collections.abc import Iterable, Mapping
 from typing import Any, final
@@ -24,6 +24,51 @@ INTERACTION_COLUMNS: list[str]
 NOTE_ENTITIES: list[str]
 AUDIT_ACTIONS: list[str]
 FIELD_TYPES: list[str]
+CAMPAIGN_STATUSES: list[str]
+EVENT_KINDS: list[str]
+EVENT_REJECTIONS: list[str]
+DEAL_STATUSES: list[str]
+DEAL_GROUP_BY: list[str]
+ALTERNATIVES: list[str]
+CONFINT_METHODS: list[str]
+
+# ---- tests on proportions (crm.analytics wraps them with statsmodels' / scipy's signatures)
+
+def proportions_ztest_2samp(
+    count: Any, nobs: Any, alternative: str
+) -> tuple[float, float, float, float, float]:
+    """Two-sample pooled z-test: ``(statistic, p_value, p1, p2, difference)``."""
+def chi2_contingency(
+    cells: Any, cols: int, correction: bool
+) -> tuple[float, float, int, npt.NDArray[np.float64], int, int]:
+    """Chi-square test on a row-major table: ``(statistic, p_value, dof, expected, rows,
+    cols)``."""
+def confint_proportions_2indep_diff(
+    count1: int, nobs1: int, count2: int, nobs2: int, method: str, alpha: float
+) -> tuple[float, float]:
+    """Confidence interval ``(low, upp)`` of p1 - p2 (``wald`` or ``newcomb``)."""
+def proportion_effectsize(prop1: float, prop2: float) -> float:
+    """Cohen's h."""
+def samplesize_proportions_2indep(
+    p1: float, p2: float, alpha: float, power: float, ratio: float, alternative: str
+) -> float:
+    """Observations in arm 1, not rounded."""
+def samplesize_proportions_2indep_ceil(
+    p1: float, p2: float, alpha: float, power: float, ratio: float, alternative: str
+) -> tuple[int, int]:
+    """``(n1, n2)`` rounded up."""
+def samplesize_mde(
+    baseline: float, mde: float, alpha: float, power: float, ratio: float, alternative: str
+) -> float:
+    """Observations in arm 1 for a baseline rate and an absolute change."""
+def campaign_sample_size(
+    baseline: float, minimum_effect: float, alpha: float, power: float, ratio: float
+) -> tuple[int, int]:
+    """Members per arm ``(treatment, control)`` for a campaign, two-sided, rounded up."""
+TICKET_STATUSES: list[str]
+TICKET_PRIORITIES: list[str]
+SLA_TARGETS: list[str]
+BUSINESS_DAYS: list[str]
 
 @final
 class Customer:
@@ -203,6 +248,12 @@ class Interaction:
     def metadata(self) -> dict[str, Any]:
         """Anything else, as a dict of JSON values (a new dict on each access)."""
     @property
+    def campaign_id(self) -> int | None:
+        """The campaign it belongs to (a campaign message), or None."""
+    @property
+    def ticket_id(self) -> int | None:
+        """The ticket it belongs to (a service request), or None."""
+    @property
     def created_at(self) -> datetime:
         """When it was recorded (aware, UTC)."""
     def to_dict(self) -> dict[str, Any]:
@@ -333,6 +384,383 @@ class FieldDefinition:
         """When the field was defined (aware, UTC)."""
     def to_dict(self) -> dict[str, Any]:
         """The definition as a dict of its fields."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Ticket:
+    """A service ticket as stored. Read-only; the write methods return a new one."""
+
+    @property
+    def id(self) -> int:
+        """The store's id."""
+    @property
+    def customer_id(self) -> int:
+        """Whose ticket: the customer's id."""
+    @property
+    def subject(self) -> str:
+        """One-line summary (trimmed)."""
+    @property
+    def body(self) -> str | None:
+        """The request in full, or None."""
+    @property
+    def channel(self) -> str:
+        """How the request came in: email, phone, chat, sms, social, web or in_person."""
+    @property
+    def category(self) -> str | None:
+        """Lower-case category, or None."""
+    @property
+    def priority(self) -> str:
+        """Urgency: low, normal, high or urgent."""
+    @property
+    def status(self) -> str:
+        """Where it is in the workflow: new, open, pending, resolved or closed."""
+    @property
+    def assignee(self) -> str | None:
+        """Who works on it, or None."""
+    @property
+    def created_at(self) -> datetime:
+        """When the customer raised it (aware, UTC)."""
+    @property
+    def updated_at(self) -> datetime:
+        """When the ticket record last changed (aware, UTC)."""
+    @property
+    def first_response_at(self) -> datetime | None:
+        """The first public comment (the first response), or None."""
+    @property
+    def resolved_at(self) -> datetime | None:
+        """When it was resolved (cleared by a reopen), or None."""
+    @property
+    def closed_at(self) -> datetime | None:
+        """When it was closed, or None."""
+    @property
+    def version(self) -> int:
+        """1 when opened, +1 per change."""
+    @property
+    def first_response_due(self) -> datetime | None:
+        """When the first response is due while awaited; None without an SLA policy."""
+    @property
+    def resolution_due(self) -> datetime | None:
+        """When the resolution is due while its clock runs; None without a policy, once
+        resolved or while pending."""
+    @property
+    def next_due(self) -> datetime | None:
+        """The earlier of the pending deadlines, or None."""
+    def to_dict(self) -> dict[str, Any]:
+        """The ticket as a dict of its fields."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Comment:
+    """A comment on a ticket as stored. Read-only."""
+
+    @property
+    def id(self) -> int:
+        """The store's id."""
+    @property
+    def ticket_id(self) -> int:
+        """The ticket it belongs to."""
+    @property
+    def body(self) -> str:
+        """The text."""
+    @property
+    def public(self) -> bool:
+        """True when the customer sees it; False for an internal note."""
+    @property
+    def author(self) -> str:
+        """Who wrote it."""
+    @property
+    def at(self) -> datetime:
+        """When it was written (aware, UTC)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The comment as a dict of its fields."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class SlaPolicy:
+    """The SLA targets of one priority. Read-only."""
+
+    @property
+    def priority(self) -> str:
+        """The priority the targets apply to."""
+    @property
+    def first_response(self) -> timedelta:
+        """Time from creation to the first public response."""
+    @property
+    def resolution(self) -> timedelta:
+        """Running resolution time allowed until resolution."""
+    @property
+    def first_response_minutes(self) -> int:
+        """The first-response target in minutes."""
+    @property
+    def resolution_minutes(self) -> int:
+        """The resolution target in minutes."""
+    @property
+    def business_hours(self) -> bool:
+        """True when only business hours count."""
+    def to_dict(self) -> dict[str, Any]:
+        """The policy as a dict (targets as timedeltas)."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class BusinessHours:
+    """The weekly business hours, read in the reporting time zone. Read-only."""
+
+    @property
+    def days(self) -> tuple[str, ...]:
+        """The open days, Monday first, as names (``"mon"`` … ``"sun"``)."""
+    @property
+    def open(self) -> time:
+        """Opening time."""
+    @property
+    def close(self) -> time:
+        """Closing time."""
+    def to_dict(self) -> dict[str, Any]:
+        """The hours as a dict."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class SlaState:
+    """The SLA state of one ticket at some instant. Read-only."""
+
+    @property
+    def policy(self) -> SlaPolicy:
+        """The policy measured against."""
+    @property
+    def first_response_due(self) -> datetime:
+        """When the first response is (or was) due."""
+    @property
+    def first_response_at(self) -> datetime | None:
+        """The first public comment by then, or None."""
+    @property
+    def first_response_stopped(self) -> bool:
+        """True once the first-response clock stopped."""
+    @property
+    def first_response_breached(self) -> bool:
+        """True when the first-response target is missed."""
+    @property
+    def first_response_breach_by(self) -> timedelta | None:
+        """By how much the first-response target is missed, or None."""
+    @property
+    def resolution_due(self) -> datetime | None:
+        """When the resolution is due; None while paused."""
+    @property
+    def resolved_at(self) -> datetime | None:
+        """When the ticket was resolved, or None."""
+    @property
+    def resolution_breached(self) -> bool:
+        """True when the resolution target is missed."""
+    @property
+    def resolution_breach_by(self) -> timedelta | None:
+        """By how much the resolution target is missed, or None."""
+    @property
+    def resolution_breached_at(self) -> datetime | None:
+        """When the resolution clock passed the target, or None."""
+    @property
+    def paused(self) -> bool:
+        """True while the ticket is pending."""
+    @property
+    def resolution_elapsed(self) -> timedelta:
+        """Policy time the resolution clock has run."""
+    def to_dict(self) -> dict[str, Any]:
+        """The state as a dict of its fields."""
+    def __eq__(self, other: object) -> bool: ...
+
+@final
+class Campaign:
+    """A marketing campaign as stored. Read-only; the ``db.campaigns`` calls return a new one."""
+
+    @property
+    def id(self) -> int:
+        """The store's id."""
+    @property
+    def name(self) -> str:
+        """The unique name."""
+    @property
+    def channel(self) -> str:
+        """The channel it reaches members on."""
+    @property
+    def objective(self) -> str | None:
+        """What it is for, in words, or None."""
+    @property
+    def budget(self) -> int | None:
+        """Planned spend in minor units of ``currency``, or None."""
+    @property
+    def cost(self) -> int | None:
+        """Actual spend so far in minor units of ``currency``, or None."""
+    @property
+    def currency(self) -> str | None:
+        """The ISO-4217 currency of budget and cost, or None."""
+    @property
+    def segment(self) -> str | None:
+        """The saved segment whose customers become the members at the start, or None."""
+    @property
+    def variants(self) -> list[dict[str, Any]]:
+        """The random split in order: dicts with ``name``, ``share`` and ``control``."""
+    @property
+    def seed(self) -> int:
+        """The seed of the split."""
+    @property
+    def starts_at(self) -> datetime | None:
+        """Planned start (aware, UTC), or None."""
+    @property
+    def ends_at(self) -> datetime | None:
+        """Planned end (aware, UTC), or None."""
+    @property
+    def status(self) -> str:
+        """draft, scheduled, running, completed or cancelled."""
+    @property
+    def started_at(self) -> datetime | None:
+        """When it actually started (the audience was frozen), or None."""
+    @property
+    def ended_at(self) -> datetime | None:
+        """When it completed or was cancelled, or None."""
+    @property
+    def created_at(self) -> datetime:
+        """When it was created (aware, UTC)."""
+    @property
+    def updated_at(self) -> datetime:
+        """When it last changed (aware, UTC)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The campaign as a dict of its fields."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class CampaignEvent:
+    """A recorded tracking event of a campaign member. Read-only."""
+
+    @property
+    def id(self) -> int:
+        """The store's id."""
+    @property
+    def campaign_id(self) -> int:
+        """The campaign's id."""
+    @property
+    def customer_id(self) -> int:
+        """The member's customer id."""
+    @property
+    def kind(self) -> str:
+        """sent, delivered, opened, clicked, converted or unsubscribed."""
+    @property
+    def at(self) -> datetime:
+        """When it happened (aware, UTC)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The event as a dict of its fields."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Stage:
+    """One stage of a pipeline. Read-only."""
+
+    @property
+    def id(self) -> int:
+        """The store's id."""
+    @property
+    def name(self) -> str:
+        """The name, unique in its pipeline ignoring case."""
+    @property
+    def position(self) -> int:
+        """Its place in the pipeline, from 0."""
+    @property
+    def probability(self) -> float:
+        """The default win probability of deals in it."""
+    def to_dict(self) -> dict[str, Any]:
+        """The stage as a dict of its fields."""
+    def __eq__(self, other: object) -> bool: ...
+
+@final
+class Pipeline:
+    """A sales pipeline with its stages in order. Read-only."""
+
+    @property
+    def id(self) -> int:
+        """The store's id."""
+    @property
+    def name(self) -> str:
+        """The unique name."""
+    @property
+    def stages(self) -> list[Stage]:
+        """The stages in order."""
+    @property
+    def stage_names(self) -> list[str]:
+        """The stage names in order."""
+    @property
+    def created_at(self) -> datetime:
+        """When it was created (aware, UTC)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The pipeline as a dict (``stages`` as a list of dicts)."""
+    def __len__(self) -> int: ...
+    def __eq__(self, other: object) -> bool: ...
+
+@final
+class Deal:
+    """A deal as stored. Read-only; the ``db.deals`` calls return a new one."""
+
+    @property
+    def id(self) -> int:
+        """The store's id."""
+    @property
+    def pipeline_id(self) -> int:
+        """The pipeline's id."""
+    @property
+    def pipeline(self) -> str:
+        """The pipeline's name."""
+    @property
+    def customer_id(self) -> int:
+        """The customer the deal is with."""
+    @property
+    def name(self) -> str:
+        """The deal's name."""
+    @property
+    def amount(self) -> int:
+        """Value in minor units of ``currency``."""
+    @property
+    def currency(self) -> str:
+        """ISO-4217 currency of ``amount``."""
+    @property
+    def stage(self) -> str:
+        """The stage's name."""
+    @property
+    def stage_id(self) -> int:
+        """The stage's id."""
+    @property
+    def probability(self) -> float:
+        """The stage's default win probability."""
+    @property
+    def owner(self) -> str:
+        """Who works the deal."""
+    @property
+    def source(self) -> str | None:
+        """Where it came from, or None."""
+    @property
+    def expected_close(self) -> date | None:
+        """When it is expected to close, or None."""
+    @property
+    def status(self) -> str:
+        """open, won or lost."""
+    @property
+    def lost_reason(self) -> str | None:
+        """Why it was lost, or None."""
+    @property
+    def created_at(self) -> datetime:
+        """When it was created (aware, UTC)."""
+    @property
+    def updated_at(self) -> datetime:
+        """When it last changed (aware, UTC)."""
+    @property
+    def closed_at(self) -> datetime | None:
+        """When it was won or lost (aware, UTC), or None."""
+    @property
+    def version(self) -> int:
+        """Starts at 1; every change adds 1."""
+    def to_dict(self) -> dict[str, Any]:
+        """The deal as a dict of its fields."""
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
 
@@ -479,6 +907,8 @@ class Database:
         subject: str | None,
         body: str | None,
         metadata: str | None,
+        campaign_id: int | None = None,
+        ticket_id: int | None = None,
     ) -> Interaction: ...
     def add_interaction_columns(self, columns: dict[str, Any]) -> npt.NDArray[np.int64]: ...
     def get_interaction(self, id: int) -> Interaction: ...
@@ -578,3 +1008,162 @@ class Database:
     def remove_field(self, entity: str, name: str, force: bool) -> None: ...
     def get_field(self, entity: str, name: str) -> FieldDefinition: ...
     def list_fields(self, entity: str, include_retired: bool) -> list[FieldDefinition]: ...
+    # ---- campaigns (campaign: an id or a name)
+    def create_campaign(
+        self,
+        name: str,
+        channel: str,
+        objective: str | None,
+        budget: int | None,
+        cost: int | None,
+        currency: str | None,
+        segment: str | None,
+        variants: list[tuple[str, float, bool]] | None,
+        seed: int | None,
+        starts_at: datetime | None,
+        ends_at: datetime | None,
+    ) -> Campaign: ...
+    def get_campaign(self, campaign: int | str) -> Campaign: ...
+    def find_campaigns(
+        self,
+        text: str | None,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> list[Campaign]: ...
+    def count_campaigns(self, text: str | None, filters: dict[str, Any]) -> int: ...
+    def update_campaign(self, campaign: int | str, changes: dict[str, Any]) -> Campaign: ...
+    def campaign_transition(
+        self, campaign: int | str, action: str, at: datetime | None
+    ) -> Campaign: ...
+    def delete_campaign(self, campaign: int | str, cascade: bool) -> None: ...
+    def campaign_member_columns(self, campaign: int | str) -> dict[str, Any]: ...
+    def record_campaign_event(
+        self, campaign: int | str, customer_id: int, kind: str, at: datetime | None
+    ) -> CampaignEvent: ...
+    def record_campaign_events(
+        self, campaign: int | str, columns: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]: ...
+    def campaign_event_columns(
+        self, campaign: int | str, customer_id: int | None
+    ) -> dict[str, Any]: ...
+    def evaluate_campaign(
+        self,
+        campaign: int | str,
+        window_days: int,
+        yates: bool,
+        alpha: float,
+        currency: str | None,
+    ) -> dict[str, Any]: ...
+    # ---- pipelines and deals
+    def create_pipeline(self, name: str, stages: list[tuple[str, float]]) -> Pipeline: ...
+    def get_pipeline(self, name: str) -> Pipeline: ...
+    def list_pipelines(self) -> list[Pipeline]: ...
+    def add_pipeline_stage(
+        self, pipeline: str, name: str, probability: float, position: int | None
+    ) -> Pipeline: ...
+    def set_stage_probability(self, pipeline: str, stage: str, probability: float) -> Pipeline: ...
+    def remove_pipeline_stage(self, pipeline: str, stage: str) -> Pipeline: ...
+    def delete_pipeline(self, name: str) -> None: ...
+    def create_deal(
+        self,
+        pipeline: str,
+        customer_id: int,
+        name: str,
+        amount: int,
+        currency: str,
+        stage: str | None,
+        owner: str | None,
+        source: str | None,
+        expected_close: date | None,
+        created_at: datetime | None,
+    ) -> Deal: ...
+    def get_deal(self, id: int) -> Deal: ...
+    def find_deals(
+        self,
+        text: str | None,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> list[Deal]: ...
+    def find_deal_columns(
+        self,
+        text: str | None,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> dict[str, Any]: ...
+    def count_deals(self, text: str | None, filters: dict[str, Any]) -> int: ...
+    def update_deal(
+        self, id: int, changes: dict[str, Any], expected_version: int | None
+    ) -> Deal: ...
+    def move_deal(self, id: int, stage: str, at: datetime | None) -> Deal: ...
+    def win_deal(self, id: int, at: datetime | None) -> Deal: ...
+    def lose_deal(self, id: int, reason: str, at: datetime | None) -> Deal: ...
+    def reopen_deal(self, id: int, at: datetime | None) -> Deal: ...
+    def delete_deal(self, id: int) -> None: ...
+    def deal_history_columns(self, id: int) -> dict[str, Any]: ...
+    def deal_time_in_stage_columns(self, id: int, now: datetime | None) -> dict[str, Any]: ...
+    def deal_value_by_stage(self, pipeline: str) -> dict[str, Any]: ...
+    def deal_forecast(self, pipeline: str) -> dict[str, Any]: ...
+    def deal_win_rates(self, pipeline: str, by: str) -> dict[str, Any]: ...
+    def deal_stage_conversion(self, pipeline: str) -> dict[str, Any]: ...
+    def open_ticket(
+        self,
+        customer_id: int,
+        subject: str,
+        channel: str,
+        body: str | None,
+        category: str | None,
+        priority: str | None,
+        assignee: str | None,
+        created_at: datetime | None,
+    ) -> Ticket: ...
+    def get_ticket(self, id: int) -> Ticket: ...
+    def find_tickets(
+        self,
+        text: str | None,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> list[Ticket]: ...
+    def find_ticket_columns(
+        self,
+        text: str | None,
+        filters: dict[str, Any],
+        order_by: str | list[str] | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> dict[str, Any]: ...
+    def count_tickets(self, text: str | None, filters: dict[str, Any]) -> int: ...
+    def update_ticket(
+        self, id: int, changes: dict[str, Any], expected_version: int | None
+    ) -> Ticket: ...
+    def assign_ticket(self, id: int, assignee: str | None) -> Ticket: ...
+    def transition_ticket(self, id: int, status: str, at: datetime | None) -> Ticket: ...
+    def reopen_ticket(self, id: int, at: datetime | None) -> Ticket: ...
+    def comment_ticket(
+        self, id: int, body: str, public: bool, author: str | None, at: datetime | None
+    ) -> Comment: ...
+    def ticket_comments(self, id: int) -> list[Comment]: ...
+    def ticket_history_columns(self, id: int) -> dict[str, Any]: ...
+    def delete_ticket(self, id: int) -> None: ...
+    def set_sla_policy(
+        self,
+        priority: str,
+        first_response: timedelta | int,
+        resolution: timedelta | int,
+        business_hours: bool,
+    ) -> None: ...
+    def remove_sla_policy(self, priority: str) -> None: ...
+    def sla_policies(self) -> list[SlaPolicy]: ...
+    def set_business_hours(self, days: Iterable[str], open: time, close: time) -> None: ...
+    def business_hours(self) -> BusinessHours: ...
+    def ticket_sla(self, id: int, now: datetime | None) -> SlaState | None: ...
+    def ticket_queue_columns(self, limit: int | None, now: datetime | None) -> dict[str, Any]: ...
+    def sla_breach_columns(self, now: datetime | None) -> dict[str, Any]: ...
+    def ticket_stats(self, text: str | None, filters: dict[str, Any]) -> dict[str, Any]: ...

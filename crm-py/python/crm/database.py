@@ -8,13 +8,16 @@ from types import TracebackType
 
 from crm import _crm
 from crm.audit import Audit
+from crm.campaigns import Campaigns
 from crm.customers import Customers
+from crm.deals import Deals
 from crm.fields import Fields
 from crm.interactions import Interactions
 from crm.notes import Notes
 from crm.products import Products
 from crm.purchases import Purchases
 from crm.segments import Segments
+from crm.tickets import Tickets
 
 __all__ = ["Database", "open"]
 
@@ -88,6 +91,21 @@ class Database:
         """Closes the store. Later calls raise :class:`InvalidArgumentError`; closing twice is
         harmless."""
         self._raw.close()
+
+    @property
+    def tickets(self) -> Tickets:
+        """The service tickets of this store, with their comments, status history and SLAs."""
+        return Tickets(self._raw)
+
+    @property
+    def campaigns(self) -> Campaigns:
+        """The marketing campaigns of this store: plan, start, track and evaluate A/B tests."""
+        return Campaigns(self._raw)
+
+    @property
+    def deals(self) -> Deals:
+        """The sales pipelines and deals of this store."""
+        return Deals(self._raw)
 
     @property
     def closed(self) -> bool:

@@ -45,7 +45,8 @@ class Interactions:
 
     Filters (``timeline``, ``find``, ``count``, the frames) work as for customers — filter text
     as the first argument, ANDed with keyword filters — on the fields ``id``, ``customer_id``,
-    ``channel``, ``direction``, ``kind``, ``occurred_at``, ``subject`` and ``created_at``::
+    ``channel``, ``direction``, ``kind``, ``occurred_at``, ``subject``, ``campaign_id``,
+    ``ticket_id`` and ``created_at``::
 
         db.interactions.timeline(ada.id, channel="phone", occurred_at__gte=date(2026, 1, 1))
         db.interactions.find(kind__in=["call", "meeting"], direction="outbound")
@@ -119,8 +120,9 @@ class Interactions:
         (required), ``kind``, ``direction`` (missing means note / inbound; ``channel``, ``kind``
         and ``direction`` may also be one str for every row), ``occurred_at`` (datetime64 —
         naive means UTC, tz-aware is converted — or datetimes; missing means the handle's
-        clock), ``subject``, ``body`` and ``metadata`` (dicts or JSON text; missing means
-        ``{}``)::
+        clock), ``subject``, ``body``, ``metadata`` (dicts or JSON text; missing means
+        ``{}``) and ``campaign_id`` / ``ticket_id`` (ints, missing values allowed: the campaign
+        or ticket each belongs to)::
 
             ids = db.interactions.add_many(pd.DataFrame({
                 "customer_id": [1, 1, 2],
@@ -139,12 +141,14 @@ class Interactions:
                 wrong type, metadata that cannot be written as JSON.
             InvalidInputError: a value fails validation.
             ParseError: metadata text that is not JSON.
-            NotFoundError: an unknown customer id.
+            NotFoundError: an unknown customer, campaign or ticket id.
         """
         cols: dict[str, Any] = {}
         for key, column in _columns.column_items(data, "add_many", scalars=_VOCABULARIES):
             if key == "customer_id":
                 cols[key] = _columns.int_column(column, key)
+            elif key in ("campaign_id", "ticket_id"):
+                cols[key] = _columns.int_column(column, key, nullable=True)
             elif key == "occurred_at":
                 cols[key] = _columns.time_column(column)
             elif key in _VOCABULARIES:
@@ -235,8 +239,9 @@ class Interactions:
         Columns: ``customer_id`` (``int64``), ``channel``, ``direction`` and ``kind``
         (Categorical, categories in the fixed order of :data:`CHANNELS`, :data:`DIRECTIONS`,
         :data:`INTERACTION_KINDS`), ``occurred_at`` (``datetime64[us, UTC]``), ``subject`` and
-        ``body`` (pandas' string dtype) and ``metadata`` (``object``: one dict per row). An empty
-        result has the same columns and dtypes.
+        ``body`` (pandas' string dtype), ``metadata`` (``object``: one dict per row), and
+        ``campaign_id`` and ``ticket_id`` (``Int64``, missing when the interaction belongs to no
+        campaign or ticket). An empty result has the same columns and dtypes.
         """
         cols = self._raw.find_interaction_columns(where, filters, order_by, limit, offset)
         return _frame(cols)
@@ -285,5 +290,14 @@ def _frame(cols: dict[str, Any]) -> pd.DataFrame:
         "subject": _columns.text(cols["subject"]),
         "body": _columns.text(cols["body"]),
         "metadata": pd.Series(cols["metadata"], index=index, dtype=object),
+        "campaign_id": _optional_ids(cols["campaign_id"]),
+        "ticket_id": _optional_ids(cols["ticket_id"]),
     }
     return pd.DataFrame(data, index=index)
+
+
+def _optional_ids(ids: np.ndarray) -> Any:
+    """An int64 id column whose smallest int64 marks none as pandas' nullable ``Int64``."""
+    import pandas as pd
+
+    return pd.arrays.IntegerArray(ids, ids == _columns.MISSING_INT)

@@ -4,6 +4,8 @@
 //!
 //! `cargo run --release -p crm-core --example demo -- crm-demo.db [count]`
 
+mod engagement;
+
 use std::time::Instant;
 
 use crm_core::{
@@ -177,6 +179,7 @@ fn main() -> crm_core::Result<()> {
 
     purchases_and_timeline(&crm, &ids, now)?;
     segments(&crm)?;
+    engagement::run(&crm, now)?;
     Ok(())
 }
 
