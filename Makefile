@@ -105,7 +105,7 @@ demo: lib wheel
 	$(VPY) examples/python/report.py $(DEMO_DB)
 
 # ---------------------------------------------------------------- benchmarks (not part of test)
-bench: bench-rust
+bench: bench-rust bench-python
 
 bench-rust:
 	$(CARGO) bench $(LOCKED) -p crm-core --bench bulk_insert
@@ -114,6 +114,29 @@ bench-rust:
 	$(PYTHON) benches/criterion_ratio.py bulk_purchases_$${CRM_BENCH_PURCHASES:-1000000} raw_rusqlite
 	$(CARGO) bench $(LOCKED) -p crm-core --bench engagement
 
+# Market-basket mining side by side with mlxtend 0.25.0 (benches/market_basket.py, docs/benchmarks.md).
+# The Rust bench's one-shot mode writes each data set as CSV (and logs crm's mining time without
+# Python), so both sides mine the same baskets; mlxtend runs in its own pinned venv, capped.
+BENCH_VENVS  := benches/.venvs
+BENCH_DATA   := target/bench-data
+BENCH_PYTHON ?= $(PYTHON)
+MBA_ONESHOT  = CRM_BENCH_MBA_WRITE=$(CURDIR)/$(BENCH_DATA)/$(1).csv CRM_BENCH_MBA_ONESHOT=$(2) \
+    CRM_BENCH_MBA_SUPPORT=$(3) CRM_BENCH_MBA_REPEAT=5 $(4) $(CARGO) bench $(LOCKED) -p crm-core \
+    --bench market_basket | tee $(BENCH_DATA)/$(1).log
+
+$(BENCH_VENVS)/mlxtend/.installed: benches/requirements-mlxtend.txt
+	rm -rf $(BENCH_VENVS)/mlxtend
+	$(BENCH_PYTHON) -m venv $(BENCH_VENVS)/mlxtend
+	$(BENCH_VENVS)/mlxtend/bin/python -m pip install --quiet -r $<
+	touch $@
+
+bench-python: wheel $(BENCH_VENVS)/mlxtend/.installed
+	mkdir -p $(BENCH_DATA)
+	$(call MBA_ONESHOT,mba_100000,100000,0.005,)
+	$(call MBA_ONESHOT,mba_100000_huge,100000,0.005,CRM_BENCH_MBA_HUGE=1)
+	$(call MBA_ONESHOT,mba_1000000,1000000,0.001,)
+	$(VPY) benches/market_basket.py --data $(BENCH_DATA) --mlxtend-python $(BENCH_VENVS)/mlxtend/bin/python
+
 # ---------------------------------------------------------------- reference values (not part of test)
 # Regenerates the committed reference JSON under tests/reference/<name>/ from the Python library
 # each Rust function matches, in a pinned venv per reference (tests/reference/README.md).
@@ -121,9 +144,9 @@ bench-rust:
 REF_VENVS  := tests/reference/.venvs
 REF_PYTHON ?= $(PYTHON)
 
-.PHONY: reference reference-proportions
+.PHONY: reference reference-proportions reference-mlxtend
 
-reference: reference-proportions
+reference: reference-proportions reference-mlxtend
 
 $(REF_VENVS)/proportions/.installed: tests/reference/proportions/requirements.txt
 	rm -rf $(REF_VENVS)/proportions
@@ -133,6 +156,15 @@ $(REF_VENVS)/proportions/.installed: tests/reference/proportions/requirements.tx
 
 reference-proportions: $(REF_VENVS)/proportions/.installed
 	$(REF_VENVS)/proportions/bin/python tests/reference/proportions/generate.py
+
+$(REF_VENVS)/mlxtend/.installed: tests/reference/mlxtend/requirements.txt
+	rm -rf $(REF_VENVS)/mlxtend
+	$(REF_PYTHON) -m venv $(REF_VENVS)/mlxtend
+	$(REF_VENVS)/mlxtend/bin/python -m pip install --quiet -r $<
+	touch $@
+
+reference-mlxtend: $(REF_VENVS)/mlxtend/.installed
+	$(REF_VENVS)/mlxtend/bin/python tests/reference/mlxtend/generate.py
 
 # ---------------------------------------------------------------- install
 install: lib

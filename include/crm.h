@@ -224,6 +224,84 @@
 #define CRM_CONFINT_NEWCOMBE 1
 
 /*
+ Frequent-itemset algorithm: level-wise candidate generation (Apriori). All three algorithms
+ return the same itemsets and counts; they differ in speed and memory.
+ */
+#define CRM_ALGORITHM_APRIORI 0
+
+/*
+ Frequent-itemset algorithm: FP-Growth, a prefix tree mined by conditional trees (the usual
+ choice).
+ */
+#define CRM_ALGORITHM_FPGROWTH 1
+
+/*
+ Frequent-itemset algorithm: Eclat, a depth-first search over vertical tid-lists.
+ */
+#define CRM_ALGORITHM_ECLAT 2
+
+/*
+ Rule metric (mlxtend's `"antecedent support"`): s(A), the antecedent's support.
+ */
+#define CRM_METRIC_ANTECEDENT_SUPPORT 0
+
+/*
+ Rule metric (mlxtend's `"consequent support"`): s(C), the consequent's support.
+ */
+#define CRM_METRIC_CONSEQUENT_SUPPORT 1
+
+/*
+ Rule metric `"support"`: s(A ∪ C), the share of baskets holding both sides.
+ */
+#define CRM_METRIC_SUPPORT 2
+
+/*
+ Rule metric `"confidence"`: s(A ∪ C) / s(A).
+ */
+#define CRM_METRIC_CONFIDENCE 3
+
+/*
+ Rule metric `"lift"`: confidence / s(C) (1: the sides are independent).
+ */
+#define CRM_METRIC_LIFT 4
+
+/*
+ Rule metric `"representativity"`: the share of baskets without missing values, always 1 here.
+ */
+#define CRM_METRIC_REPRESENTATIVITY 5
+
+/*
+ Rule metric `"leverage"`: s(A ∪ C) − s(A)·s(C).
+ */
+#define CRM_METRIC_LEVERAGE 6
+
+/*
+ Rule metric `"conviction"`: (1 − s(C)) / (1 − confidence); +∞ (`INFINITY`) for a rule whose
+ confidence is 1.
+ */
+#define CRM_METRIC_CONVICTION 7
+
+/*
+ Rule metric `"zhangs_metric"`: Zhang's metric in [−1, 1]; 0 where its denominator is 0.
+ */
+#define CRM_METRIC_ZHANGS_METRIC 8
+
+/*
+ Rule metric `"jaccard"`: s(A ∪ C) / (s(A) + s(C) − s(A ∪ C)).
+ */
+#define CRM_METRIC_JACCARD 9
+
+/*
+ Rule metric `"certainty"`: (confidence − s(C)) / (1 − s(C)); 0 where s(C) is 1.
+ */
+#define CRM_METRIC_CERTAINTY 10
+
+/*
+ Rule metric `"kulczynski"`: the mean of the confidences of A → C and C → A.
+ */
+#define CRM_METRIC_KULCZYNSKI 11
+
+/*
  `crm_deal_patch.set`: change `name`.
  */
 #define CRM_DEAL_SET_NAME 1
@@ -503,6 +581,15 @@ typedef struct crm_interaction crm_interaction;
 typedef struct crm_interaction_list crm_interaction_list;
 
 /*
+ Frequent itemsets with their supports, from `crm_frequent_itemsets`,
+ `crm_frequent_itemsets_dense` or `crm_basket_itemsets`. Read them by index (0 to
+ `crm_itemsets_len` - 1), in a fixed order: by size, then by their items, compared in the order
+ the labels first appear in the input. Free with `crm_itemsets_free`. It is a copy: it stays valid after the handle that
+ made it is closed. Its arrays are valid until it is freed.
+ */
+typedef struct crm_itemsets crm_itemsets;
+
+/*
  Purchase lines as columns, one row per line, with their purchase's id, buyer and time (the long
  format market baskets use), from `crm_purchase_line_items`; free it with
  `crm_line_item_table_free`. The integer columns are arrays of `crm_line_item_table_len` values,
@@ -539,6 +626,14 @@ typedef struct crm_pipeline_list crm_pipeline_list;
 typedef struct crm_product crm_product;
 
 /*
+ Products recommended for a customer, best first, from `crm_basket_recommend`. Read them by
+ index (0 to `crm_product_recommendations_len` - 1); free with
+ `crm_product_recommendations_free`. It is a copy: it stays valid after the handle is closed.
+ Its strings and arrays are valid until it is freed.
+ */
+typedef struct crm_product_recommendations crm_product_recommendations;
+
+/*
  A purchase as stored, with its lines. Returned by `crm_purchase_get`; free it with
  `crm_purchase_free`. It is a copy: it stays valid after the handle is closed and does not change
  when the store does. Its strings are valid until it is freed.
@@ -552,6 +647,20 @@ typedef struct crm_purchase crm_purchase;
  is freed. It does not belong to any handle.
  */
 typedef struct crm_purchase_table crm_purchase_table;
+
+/*
+ Items recommended for a basket, best first, from `crm_recommend`. Read them by index (0 to
+ `crm_recommendations_len` - 1); free with `crm_recommendations_free`. Its arrays are valid
+ until it is freed; it does not borrow the rules.
+ */
+typedef struct crm_recommendations crm_recommendations;
+
+/*
+ Association rules A → C from `crm_association_rules`, in the labels of the itemsets they came
+ from. Read them by index (0 to `crm_rules_len` - 1); free with `crm_rules_free`. Its arrays
+ are valid until it is freed.
+ */
+typedef struct crm_rules crm_rules;
 
 /*
  The saved segments, by name, from `crm_segment_all`. Read them by index (0 to
@@ -1387,6 +1496,81 @@ typedef struct crm_evaluation_options {
      */
     const char *currency;
 } crm_evaluation_options;
+
+/*
+ Which purchases make the baskets of `crm_basket_itemsets`: every completed purchase is a
+ basket of the catalogue products on its lines (lines without a catalogue product are left
+ out). Initialise with `crm_basket_options_init`, or pass NULL for all completed purchases.
+ */
+typedef struct crm_basket_options {
+    /*
+     Size of this struct as the caller knows it; set by `crm_basket_options_init`.
+     */
+    uint32_t struct_size;
+    /*
+     Only purchases made at or after this time (µs UTC); `CRM_TIME_NONE` (the default): no
+     lower bound.
+     */
+    int64_t since;
+    /*
+     Only purchases made before this time (µs UTC); `CRM_TIME_NONE` (the default): no upper
+     bound.
+     */
+    int64_t until;
+    /*
+     Only lines of this product category (NUL-terminated UTF-8, copied); NULL (the default):
+     every category.
+     */
+    const char *category;
+} crm_basket_options;
+
+/*
+ How `crm_basket_recommend` finds its suggestions. Initialise with
+ `crm_recommend_options_init`, or pass NULL for the defaults.
+ */
+typedef struct crm_recommend_options {
+    /*
+     Size of this struct as the caller knows it; set by `crm_recommend_options_init`.
+     */
+    uint32_t struct_size;
+    /*
+     Minimum support of the itemsets the rules come from, in (0, 1]; default 0.01.
+     */
+    double min_support;
+    /*
+     Longest itemset mined; default 3 (rules with up to two products on the left); 0: no
+     limit.
+     */
+    size_t max_len;
+    /*
+     Minimum confidence of a rule, in [0, 1]; default 0.1.
+     */
+    double min_confidence;
+    /*
+     The `CRM_METRIC_*` that ranks suggestions; default `CRM_METRIC_LIFT`.
+     */
+    int metric;
+    /*
+     Non-zero (the default): fill up with the most often bought products the customer lacks
+     when the rules suggest fewer than asked.
+     */
+    int fill_with_popular;
+    /*
+     Only purchases made at or after this time (µs UTC) make the baskets; `CRM_TIME_NONE` (the
+     default): no lower bound.
+     */
+    int64_t since;
+    /*
+     Only purchases made before this time (µs UTC); `CRM_TIME_NONE` (the default): no upper
+     bound.
+     */
+    int64_t until;
+    /*
+     Only lines of this product category (NUL-terminated UTF-8, copied); NULL (the default):
+     every category.
+     */
+    const char *category;
+} crm_recommend_options;
 
 /*
  A deal to create. Initialise with `crm_new_deal_init`; `pipeline`, `customer_id`, `name`,
@@ -4007,6 +4191,334 @@ int crm_stats_samplesize_proportions_2indep_ceil(double p1,
                                                  int alternative,
                                                  int64_t *out_nobs1,
                                                  int64_t *out_nobs2);
+
+/*
+ mlxtend's name of a `CRM_METRIC_*` constant (`"confidence"`, `"antecedent support"`,
+ `"zhangs_metric"` …), or NULL for a number that is not one. The string is static: never free
+ it.
+ */
+const char *crm_metric_name(int metric);
+
+/*
+ The itemsets held by at least `min_support` of the baskets (count / baskets ≥ `min_support`,
+ compared as mlxtend does), of at most `max_len` items (0: no limit), found by `algorithm`
+ (`CRM_ALGORITHM_APRIORI`, `CRM_ALGORITHM_FPGROWTH` or `CRM_ALGORITHM_ECLAT`; all three give the
+ same result). The same itemsets and supports as mlxtend's `apriori`/`fpgrowth` on the same
+ data.
+
+ The baskets come in long format, `n` rows: row `r` says basket `baskets[r]` holds item
+ `items[r]`. Basket ids and item labels are any `int64_t` values (product ids, your own
+ codes); rows of one basket need not be adjacent, and an item repeated within a basket counts
+ once. The itemsets come back in these labels.
+
+ `*out` receives the itemsets: free them with `crm_itemsets_free`; NULL on failure.
+
+ Errors (`crm_errmsg(NULL)` tells which): `CRM_INVALID_INPUT` (`min_support` NaN or outside
+ (0, 1]; no rows: at least one basket is needed), `CRM_INVALID_ARGUMENT` (NULL `out`, NULL
+ `baskets` or `items` with `n` > 0, an unknown `algorithm`).
+ */
+int crm_frequent_itemsets(const int64_t *baskets,
+                          const int64_t *items,
+                          size_t n,
+                          double min_support,
+                          size_t max_len,
+                          int algorithm,
+                          struct crm_itemsets **out);
+
+/*
+ As `crm_frequent_itemsets`, for baskets given as a dense one-hot matrix (mlxtend's input
+ shape): `rows` baskets × `cols` items, row-major, `cells[r * cols + c]` non-zero when basket
+ `r` holds item `c`. The itemsets' labels are the column indexes `0` to `cols - 1`.
+
+ Errors: as for `crm_frequent_itemsets` (`rows` 0 is "no baskets", `CRM_INVALID_INPUT`), and
+ `CRM_INVALID_ARGUMENT` for NULL `cells` with cells, `cols` 0 with `rows` > 0, or `rows * cols`
+ overflowing.
+ */
+int crm_frequent_itemsets_dense(const uint8_t *cells,
+                                size_t rows,
+                                size_t cols,
+                                double min_support,
+                                size_t max_len,
+                                int algorithm,
+                                struct crm_itemsets **out);
+
+/*
+ The number of itemsets; 0 for NULL.
+ */
+size_t crm_itemsets_len(const struct crm_itemsets *itemsets);
+
+/*
+ The number of baskets the supports are relative to (every basket of the input, also those
+ without a frequent item); 0 for NULL.
+ */
+size_t crm_itemsets_n_transactions(const struct crm_itemsets *itemsets);
+
+/*
+ The number of items of itemset `i` (at least 1); 0 when `i` is out of range.
+ */
+size_t crm_itemsets_size(const struct crm_itemsets *itemsets, size_t i);
+
+/*
+ The items of itemset `i`: `crm_itemsets_size(itemsets, i)` labels, in the order the labels
+ first appear in the input (for the dense input: ascending columns). NULL when `i` is out of
+ range. Borrowed: valid until the itemsets are freed.
+ */
+const int64_t *crm_itemsets_items(const struct crm_itemsets *itemsets, size_t i);
+
+/*
+ The support of itemset `i`: the share of baskets holding all its items; NaN when `i` is out
+ of range.
+ */
+double crm_itemsets_support(const struct crm_itemsets *itemsets, size_t i);
+
+/*
+ The number of baskets holding all items of itemset `i`; 0 when `i` is out of range.
+ */
+size_t crm_itemsets_count(const struct crm_itemsets *itemsets, size_t i);
+
+/*
+ Frees itemsets. Does nothing when `itemsets` is NULL.
+ */
+void crm_itemsets_free(struct crm_itemsets *itemsets);
+
+/*
+ The association rules of `itemsets` whose `metric` (a `CRM_METRIC_*`) is at least
+ `min_threshold`, as mlxtend 0.23.4's `association_rules(df, num_itemsets, metric,
+ min_threshold, support_only)` gives them: every itemset of two or more items yields a rule
+ per non-empty proper subset (the antecedent; the rest is the consequent); a metric that is
+ NaN never passes. `num_itemsets` is the number of baskets (0: the itemsets' own
+ `crm_itemsets_n_transactions`). With `support_only` non-zero the metric is support whatever
+ `metric` says, and every other value of the rules is NaN (mlxtend's mode for itemsets whose
+ subsets are not all listed).
+
+ Rules come in a fixed order: by itemset (in the itemsets' order), then larger antecedents
+ first. `*out` receives the rules (possibly none): free them with `crm_rules_free`; NULL on
+ failure.
+
+ Errors (`crm_errmsg(NULL)` tells which): `CRM_INVALID_INPUT` (no itemsets; `min_threshold`
+ NaN; no baskets), `CRM_INVALID_ARGUMENT` (NULL `itemsets` or `out`, an unknown `metric`).
+ */
+int crm_association_rules(const struct crm_itemsets *itemsets,
+                          size_t num_itemsets,
+                          int metric,
+                          double min_threshold,
+                          int support_only,
+                          struct crm_rules **out);
+
+/*
+ The number of rules; 0 for NULL.
+ */
+size_t crm_rules_len(const struct crm_rules *rules);
+
+/*
+ The number of items of rule `i`'s antecedent (at least 1); 0 when `i` is out of range.
+ */
+size_t crm_rules_antecedent_len(const struct crm_rules *rules, size_t i);
+
+/*
+ The antecedent (left side) of rule `i`: `crm_rules_antecedent_len(rules, i)` item labels. NULL
+ when `i` is out of range. Borrowed: valid until the rules are freed.
+ */
+const int64_t *crm_rules_antecedent(const struct crm_rules *rules, size_t i);
+
+/*
+ The number of items of rule `i`'s consequent (at least 1); 0 when `i` is out of range.
+ */
+size_t crm_rules_consequent_len(const struct crm_rules *rules, size_t i);
+
+/*
+ The consequent (right side) of rule `i`: `crm_rules_consequent_len(rules, i)` item labels,
+ none of them in the antecedent. NULL when `i` is out of range. Borrowed: valid until the
+ rules are freed.
+ */
+const int64_t *crm_rules_consequent(const struct crm_rules *rules, size_t i);
+
+/*
+ The value of `metric` (a `CRM_METRIC_*`) for rule `i`, as mlxtend computes it: `INFINITY` for
+ the conviction of a rule with confidence 1, NaN for every metric but support of a
+ `support_only` rule. NaN also when `i` is out of range or `metric` unknown.
+ */
+double crm_rules_value(const struct crm_rules *rules, size_t i, int metric);
+
+/*
+ Frees rules. Does nothing when `rules` is NULL.
+ */
+void crm_rules_free(struct crm_rules *rules);
+
+/*
+ The top `n` items for the basket `basket` (`len` item labels, in any order, repeats allowed)
+ by `metric` (a `CRM_METRIC_*`), best first: every rule whose antecedent the basket holds
+ suggests the items of its consequent that the basket lacks, scored by the rule's `metric`; an
+ item suggested by several rules keeps its best. Rules whose metric is NaN are skipped;
+ `INFINITY` ranks first. Ties go to the higher confidence, then the higher support, then the
+ earlier rule (for one item) or the item whose label first appeared earlier in the mined input
+ (between items). Labels the rules do not know are simply not matched.
+
+ `*out` receives the recommendations (none for `n` 0, or when no rule applies): free them with
+ `crm_recommendations_free`; NULL on failure.
+
+ Errors: `CRM_INVALID_ARGUMENT` (NULL `rules` or `out`, NULL `basket` with `len` > 0, an
+ unknown `metric`).
+ */
+int crm_recommend(const struct crm_rules *rules,
+                  const int64_t *basket,
+                  size_t len,
+                  size_t n,
+                  int metric,
+                  struct crm_recommendations **out);
+
+/*
+ The number of recommended items; 0 for NULL.
+ */
+size_t crm_recommendations_len(const struct crm_recommendations *recs);
+
+/*
+ The label of recommended item `i`; 0 when `i` is out of range.
+ */
+int64_t crm_recommendations_item(const struct crm_recommendations *recs, size_t i);
+
+/*
+ The score of recommended item `i`: the best value of the metric among the rules that suggest
+ it; NaN when `i` is out of range.
+ */
+double crm_recommendations_score(const struct crm_recommendations *recs, size_t i);
+
+/*
+ The index, in the `crm_rules` given to `crm_recommend`, of the rule that gave item `i` its
+ score (read its other metrics with `crm_rules_value`); `SIZE_MAX` when `i` is out of range.
+ */
+size_t crm_recommendations_rule(const struct crm_recommendations *recs, size_t i);
+
+/*
+ The number of items in the antecedent of the rule behind item `i` (why it is recommended); 0
+ when `i` is out of range.
+ */
+size_t crm_recommendations_antecedent_len(const struct crm_recommendations *recs, size_t i);
+
+/*
+ The antecedent of the rule behind item `i`: `crm_recommendations_antecedent_len(recs, i)`
+ labels, all in the basket. NULL when `i` is out of range. Borrowed: valid until the
+ recommendations are freed.
+ */
+const int64_t *crm_recommendations_antecedent(const struct crm_recommendations *recs, size_t i);
+
+/*
+ Frees recommendations. Does nothing when `recs` is NULL.
+ */
+void crm_recommendations_free(struct crm_recommendations *recs);
+
+/*
+ Sets the defaults (every completed purchase: no time bounds, every category) and
+ `struct_size`. Does nothing when `options` is NULL.
+ Pass the struct's size as your header declares it: `crm_basket_options_init(&o, sizeof o)`.
+ Only that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
+ */
+void crm_basket_options_init(struct crm_basket_options *options, size_t size);
+
+/*
+ Frequent itemsets of the products bought together in the store's completed purchases (one
+ basket per purchase, selected by `options`; NULL: all), as `crm_frequent_itemsets` finds
+ them: at least `min_support`, at most `max_len` items (0: no limit), by `algorithm`. The
+ items are product ids (read names with `crm_product_get`).
+
+ `*out` receives the itemsets: free them with `crm_itemsets_free`; NULL on failure.
+
+ Errors: `CRM_INVALID_INPUT` (`min_support` NaN or outside (0, 1]; no baskets in the
+ selection), `CRM_INVALID_ARGUMENT` (NULL `db` or `out`, an unknown `algorithm`, a bad
+ `options->struct_size`, invalid UTF-8 in `options->category`), `CRM_STORAGE`.
+ */
+int crm_basket_itemsets(struct crm_db *db,
+                        double min_support,
+                        size_t max_len,
+                        int algorithm,
+                        const struct crm_basket_options *options,
+                        struct crm_itemsets **out);
+
+/*
+ Sets the defaults (min_support 0.01, max_len 3, min_confidence 0.1, ranked by lift, filled up
+ with popular products, every completed purchase) and `struct_size`. Does nothing when
+ `options` is NULL.
+ Pass the struct's size as your header declares it: `crm_recommend_options_init(&o, sizeof o)`.
+ Only that many bytes are written, so a program built against an older, smaller header is
+ never written past its struct; `struct_size` records the size.
+ */
+void crm_recommend_options_init(struct crm_recommend_options *options, size_t size);
+
+/*
+ Up to `n` products for customer `customer_id`, never one they have bought: association rules
+ are mined from the store's baskets (`options`: support, length, confidence, which purchases;
+ NULL: the defaults of `crm_recommend_options_init`), every rule whose left side the customer
+ has bought suggests its right side, scored by `options->metric`, best first; when the rules
+ suggest fewer than `n` and `options->fill_with_popular` is set, the most often bought
+ products the customer lacks fill up the list (scored by their support, with no
+ `because_of`). A store without baskets, or `n` 0, gives an empty list.
+
+ `*out` receives the recommendations: free them with `crm_product_recommendations_free`; NULL
+ on failure.
+
+ Errors: `CRM_NOT_FOUND` (no such customer), `CRM_INVALID_INPUT` (`min_support` NaN or outside
+ (0, 1], `min_confidence` outside [0, 1]), `CRM_INVALID_ARGUMENT` (NULL `db` or `out`, a bad
+ `options->struct_size`, an unknown `options->metric`, invalid UTF-8 in `options->category`),
+ `CRM_STORAGE`.
+ */
+int crm_basket_recommend(struct crm_db *db,
+                         int64_t customer_id,
+                         size_t n,
+                         const struct crm_recommend_options *options,
+                         struct crm_product_recommendations **out);
+
+/*
+ The number of recommended products; 0 for NULL.
+ */
+size_t crm_product_recommendations_len(const struct crm_product_recommendations *recs);
+
+/*
+ The id of recommended product `i`; 0 when `i` is out of range.
+ */
+int64_t crm_product_recommendations_product_id(const struct crm_product_recommendations *recs,
+                                               size_t i);
+
+/*
+ The sku of recommended product `i`; NULL when `i` is out of range. Valid until the
+ recommendations are freed.
+ */
+const char *crm_product_recommendations_sku(const struct crm_product_recommendations *recs,
+                                            size_t i);
+
+/*
+ The name of recommended product `i`; NULL when `i` is out of range. Valid until the
+ recommendations are freed.
+ */
+const char *crm_product_recommendations_name(const struct crm_product_recommendations *recs,
+                                             size_t i);
+
+/*
+ The score of recommended product `i`: the best value of the ranking metric among the rules
+ that suggest it, or its support when it fills up as a popular product; NaN when `i` is out of
+ range.
+ */
+double crm_product_recommendations_score(const struct crm_product_recommendations *recs, size_t i);
+
+/*
+ The number of products the customer has that led to product `i` (the antecedent of its best
+ rule); 0 for a popular fill-up or when `i` is out of range.
+ */
+size_t crm_product_recommendations_because_of_len(const struct crm_product_recommendations *recs,
+                                                  size_t i);
+
+/*
+ The ids of the products that led to product `i`:
+ `crm_product_recommendations_because_of_len(recs, i)` of them; NULL when there are none or
+ `i` is out of range. Borrowed: valid until the recommendations are freed.
+ */
+const int64_t *crm_product_recommendations_because_of(const struct crm_product_recommendations *recs,
+                                                      size_t i);
+
+/*
+ Frees product recommendations. Does nothing when `recs` is NULL.
+ */
+void crm_product_recommendations_free(struct crm_product_recommendations *recs);
 
 /*
  Creates pipeline `name` with `n` stages in order, from parallel arrays: `stage_names[i]`

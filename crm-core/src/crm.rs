@@ -164,6 +164,11 @@ impl Crm {
         crate::Tickets::new(self)
     }
 
+    /// Market-basket analysis over this store's purchases.
+    pub fn baskets(&self) -> crate::Baskets<'_> {
+        crate::Baskets::new(self)
+    }
+
     /// The sales pipelines and deals of this store.
     pub fn deals(&self) -> crate::Deals<'_> {
         crate::Deals::new(self)

@@ -46,6 +46,7 @@
 
 pub mod analytics;
 mod audit;
+pub mod baskets;
 mod campaigns;
 mod crm;
 mod customers;
@@ -63,6 +64,7 @@ mod tickets;
 pub mod time;
 
 pub use audit::Audit;
+pub use baskets::Baskets;
 pub use campaigns::Campaigns;
 pub use crm::{Crm, OpenOptions};
 pub use customers::{Customers, DeleteMode};

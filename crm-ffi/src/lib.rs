@@ -71,6 +71,9 @@ pub mod campaign;
 // Statistics on proportions: z-test, chi-square, intervals, sample sizes.
 pub mod stats;
 
+// Market-basket analysis: frequent itemsets, association rules, recommendations.
+pub mod basket;
+
 // Sales pipelines and deals, with the pipeline views.
 pub mod deal;
 
@@ -81,6 +84,7 @@ pub mod ticket;
 pub mod sla;
 
 pub use audit::*;
+pub use basket::*;
 pub use campaign::*;
 pub use customer::*;
 pub use db::*;

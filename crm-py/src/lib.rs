@@ -7,6 +7,7 @@
 //! in `crm-py/python/crm`.
 
 mod audit;
+mod basket;
 mod campaign;
 mod columns;
 mod convert;
@@ -72,6 +73,7 @@ fn _crm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     campaign::register(m)?;
     deal::register(m)?;
     stats::register(m)?;
+    basket::register(m)?;
     m.add_class::<ticket::PyTicket>()?;
     m.add_class::<ticket::PyComment>()?;
     m.add_class::<ticket::PySlaPolicy>()?;

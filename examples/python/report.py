@@ -1,5 +1,5 @@
 """A pandas report on a crm store: where customers come from, the newest VIPs, how the campaigns
-did against their control groups, and the sales forecast.
+did against their control groups, the products bought together and the sales forecast.
 
     python examples/python/report.py crm-demo.db
 """
@@ -32,6 +32,15 @@ def main(path: str) -> None:
             print(report.variants[["members", "converted", "conversion_rate", "revenue"]].to_string())
             print(report.uplift[["difference", "ci_newcombe_low", "ci_newcombe_high", "z_p_value", "significant"]]
                   .round(4).to_string())
+        rules = db.association_rules(0.02, max_len=3, metric="confidence", min_threshold=0.3)
+        top = rules.sort_values(["lift", "support"], ascending=False).head(5)
+        print("\nProducts bought together (confidence >= 30%, strongest lift first):")
+        print(top[["antecedent_names", "consequent_names", "support", "confidence", "lift"]]
+              .round(3).to_string(index=False))
+        buyer = int(db.customers.find_frame("purchase_count >= 1", limit=1).index[0])
+        print(f"\nRecommended for customer #{buyer}:")
+        print(db.recommend(buyer, n=3, min_support=0.02, min_confidence=0.3)
+              [["sku", "name", "score"]].round(3).to_string(index=False))
         for pipeline in db.deals.pipelines():
             forecast = db.deals.forecast(pipeline.name)
             print(f"\nPipeline {pipeline.name!r}: weighted forecast by expected close month")

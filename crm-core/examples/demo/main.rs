@@ -4,6 +4,7 @@
 //!
 //! `cargo run --release -p crm-core --example demo -- crm-demo.db [count]`
 
+mod baskets;
 mod engagement;
 
 use std::time::Instant;
@@ -179,6 +180,7 @@ fn main() -> crm_core::Result<()> {
 
     purchases_and_timeline(&crm, &ids, now)?;
     segments(&crm)?;
+    baskets::run(&crm)?;
     engagement::run(&crm, now)?;
     Ok(())
 }
@@ -247,8 +249,20 @@ fn purchases_and_timeline(crm: &Crm, ids: &[i64], now: Timestamp) -> crm_core::R
         for _ in 0..1 + rng.below(6) {
             let row = cols.customer_id.len();
             let mut total = 0;
-            for _ in 0..1 + rng.below(3) {
-                let (sku, _, _, price) = CATALOGUE[rng.below(CATALOGUE.len())];
+            // One to two lines at random, and the habits a basket analysis should find: green
+            // tea is often bought with cups, oolong with a teapot.
+            let mut lines: Vec<usize> = (0..1 + rng.below(2))
+                .map(|_| rng.below(CATALOGUE.len()))
+                .collect();
+            for (tea, companion, percent) in [(0, 3, 60), (2, 4, 45)] {
+                if lines.contains(&tea) && !lines.contains(&companion) && rng.below(100) < percent {
+                    lines.push(companion);
+                }
+            }
+            lines.sort_unstable();
+            lines.dedup();
+            for k in lines {
+                let (sku, _, _, price) = CATALOGUE[k];
                 let quantity = 1 + rng.below(3) as i64;
                 cols.item_purchase_row.push(row);
                 cols.item_sku.push(Some(sku.to_owned()));

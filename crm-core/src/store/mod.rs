@@ -5,6 +5,7 @@
 //! lists of the model, never from user text.
 
 pub(crate) mod audit;
+pub(crate) mod baskets;
 pub(crate) mod campaigns;
 pub(crate) mod customers;
 pub(crate) mod deals;

@@ -31,6 +31,8 @@ DEAL_STATUSES: list[str]
 DEAL_GROUP_BY: list[str]
 ALTERNATIVES: list[str]
 CONFINT_METHODS: list[str]
+BASKET_ALGORITHMS: list[str]
+RULE_METRICS: list[str]
 
 # ---- tests on proportions (crm.analytics wraps them with statsmodels' / scipy's signatures)
 
@@ -65,6 +67,55 @@ def campaign_sample_size(
     baseline: float, minimum_effect: float, alpha: float, power: float, ratio: float
 ) -> tuple[int, int]:
     """Members per arm ``(treatment, control)`` for a campaign, two-sided, rounded up."""
+
+# ---- market-basket analysis (crm.analytics.frequent_patterns gives them mlxtend's signatures).
+# Sets cross as CSR: ``offsets`` (int64, one more than the sets) and ``items`` (int64 codes).
+
+def frequent_itemsets_long(
+    baskets: npt.NDArray[np.int64],
+    items: npt.NDArray[np.int64],
+    n_items: int,
+    min_support: float,
+    max_len: int | None,
+    algorithm: str,
+) -> dict[str, Any]:
+    """Itemsets of long-format baskets: ``offsets``, ``items``, ``support``, ``count``,
+    ``n_transactions``."""
+def frequent_itemsets_dense(
+    cells: npt.NDArray[np.bool_], min_support: float, max_len: int | None, algorithm: str
+) -> dict[str, Any]:
+    """Itemsets of a one-hot bool matrix (rows: baskets)."""
+def frequent_itemsets_csr(
+    indptr: npt.NDArray[np.int64],
+    indices: npt.NDArray[np.int64],
+    n_items: int,
+    min_support: float,
+    max_len: int | None,
+    algorithm: str,
+) -> dict[str, Any]:
+    """Itemsets of a sparse one-hot matrix in CSR form."""
+def association_rules(
+    offsets: npt.NDArray[np.int64],
+    items: npt.NDArray[np.int64],
+    support: npt.NDArray[np.float64],
+    num_itemsets: int,
+    metric: str,
+    min_threshold: float,
+    support_only: bool,
+) -> dict[str, Any]:
+    """Rules: ``antecedent_offsets``, ``antecedents``, ``consequent_offsets``, ``consequents``
+    and one float64 array per name of ``RULE_METRICS``."""
+def recommend_basket(
+    antecedent_offsets: npt.NDArray[np.int64],
+    antecedents: npt.NDArray[np.int64],
+    consequent_offsets: npt.NDArray[np.int64],
+    consequents: npt.NDArray[np.int64],
+    metrics: dict[str, npt.NDArray[np.float64]],
+    basket: npt.NDArray[np.int64],
+    n: int,
+    metric: str,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """``(item, score, rule)`` of the top ``n`` recommendations, best first."""
 TICKET_STATUSES: list[str]
 TICKET_PRIORITIES: list[str]
 SLA_TARGETS: list[str]
@@ -1167,3 +1218,36 @@ class Database:
     def ticket_queue_columns(self, limit: int | None, now: datetime | None) -> dict[str, Any]: ...
     def sla_breach_columns(self, now: datetime | None) -> dict[str, Any]: ...
     def ticket_stats(self, text: str | None, filters: dict[str, Any]) -> dict[str, Any]: ...
+    # ---- market-basket analysis over completed purchases
+    def frequent_itemset_columns(
+        self,
+        min_support: float,
+        max_len: int | None,
+        algorithm: str,
+        since: datetime | None,
+        until: datetime | None,
+        category: str | None,
+    ) -> dict[str, Any]: ...
+    def association_rule_columns(
+        self,
+        min_support: float,
+        max_len: int | None,
+        metric: str,
+        min_threshold: float,
+        since: datetime | None,
+        until: datetime | None,
+        category: str | None,
+    ) -> dict[str, Any]: ...
+    def recommend_columns(
+        self,
+        customer_id: int,
+        n: int,
+        min_support: float,
+        max_len: int | None,
+        min_confidence: float,
+        metric: str,
+        fill_with_popular: bool,
+        since: datetime | None,
+        until: datetime | None,
+        category: str | None,
+    ) -> dict[str, Any]: ...

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from crm import _crm
+from crm.analytics import frequent_patterns as _frequent_patterns
 from crm.audit import Audit
 from crm.campaigns import Campaigns
 from crm.customers import Customers
@@ -18,6 +20,9 @@ from crm.products import Products
 from crm.purchases import Purchases
 from crm.segments import Segments
 from crm.tickets import Tickets
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Database", "open"]
 
@@ -106,6 +111,90 @@ class Database:
     def deals(self) -> Deals:
         """The sales pipelines and deals of this store."""
         return Deals(self._raw)
+
+    def frequent_itemsets(
+        self,
+        min_support: float,
+        *,
+        max_len: int | None = None,
+        algorithm: str = "fpgrowth",
+        since: datetime | None = None,
+        until: datetime | None = None,
+        category: str | None = None,
+    ) -> pd.DataFrame:
+        """Products bought together: the frequent itemsets of the completed purchases (each a
+        basket of the catalogue products on its lines; see
+        :func:`crm.analytics.frequent_itemsets`)::
+
+            db.frequent_itemsets(0.01, since=datetime(2026, 1, 1), category="tea")
+
+        Returns a DataFrame with ``support`` and ``itemsets`` (frozensets of SKUs), as mlxtend,
+        plus ``product_ids`` and ``names`` (tuples in product-id order). ``since`` / ``until``
+        bound the purchase time (``[since, until)``), ``category`` keeps lines of one category.
+        Raises :class:`InvalidInputError` for a support outside (0, 1], ``max_len`` below 1 or
+        no purchases to mine."""
+        return _frequent_patterns._store_itemsets(
+            self._raw, min_support, max_len, algorithm, since, until, category
+        )
+
+    def association_rules(
+        self,
+        min_support: float,
+        *,
+        max_len: int | None = None,
+        metric: str = "confidence",
+        min_threshold: float = 0.8,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        category: str | None = None,
+    ) -> pd.DataFrame:
+        """Association rules between products bought together: itemsets at ``min_support`` (as
+        :meth:`frequent_itemsets`), then the rules whose ``metric`` is at least
+        ``min_threshold`` (see :func:`crm.analytics.association_rules`). Returns mlxtend's
+        columns with ``antecedents`` / ``consequents`` as frozensets of SKUs, plus
+        ``antecedent_names`` and ``consequent_names`` (tuples in product-id order)."""
+        return _frequent_patterns._store_rules(
+            self._raw, min_support, max_len, metric, min_threshold, since, until, category
+        )
+
+    def recommend(
+        self,
+        customer_id: int,
+        n: int = 5,
+        *,
+        min_support: float = 0.01,
+        max_len: int | None = 3,
+        min_confidence: float = 0.1,
+        metric: str = "lift",
+        fill_with_popular: bool = True,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        category: str | None = None,
+    ) -> pd.DataFrame:
+        """Up to ``n`` products for a customer, from the association rules of every basket
+        (itemsets at ``min_support`` up to ``max_len`` items, rules of at least
+        ``min_confidence``) whose antecedents the customer has bought, best ``metric`` first,
+        never one they already bought; with ``fill_with_popular``, topped up with the most
+        bought products they lack (scored by their support).
+
+        Returns a DataFrame with ``product_id``, ``sku``, ``name``, ``score`` and
+        ``because_of`` (a tuple of the ids of the customer's products that led to it; empty for
+        a popular top-up). Raises :class:`NotFoundError` for an unknown customer and
+        :class:`InvalidInputError` for a support outside (0, 1] or a confidence outside
+        [0, 1]."""
+        return _frequent_patterns._store_recommend(
+            self._raw,
+            customer_id,
+            n,
+            min_support,
+            max_len,
+            min_confidence,
+            metric,
+            fill_with_popular,
+            since,
+            until,
+            category,
+        )
 
     @property
     def closed(self) -> bool:
