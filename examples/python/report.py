@@ -32,6 +32,8 @@ def main(path: str) -> None:
             print(report.variants[["members", "converted", "conversion_rate", "revenue"]].to_string())
             print(report.uplift[["difference", "ci_newcombe_low", "ci_newcombe_high", "z_p_value", "significant"]]
                   .round(4).to_string())
+        if db.purchases.count() == 0:
+            return
         rules = db.association_rules(0.02, max_len=3, metric="confidence", min_threshold=0.3)
         top = rules.sort_values(["lift", "support"], ascending=False).head(5)
         print("\nProducts bought together (confidence >= 30%, strongest lift first):")
