@@ -8,7 +8,6 @@
 use std::ffi::{CString, c_char, c_int};
 use std::mem::offset_of;
 use std::ptr;
-use std::str::FromStr;
 use std::sync::OnceLock;
 
 use crm_core::{
@@ -272,6 +271,7 @@ pub const CRM_DAY_SUNDAY: u32 = 64;
 const DAYS_KNOWN: u32 = 0x7f;
 
 /// Seconds in a day: a time of day is `0 ..= SECONDS_PER_DAY - 1` seconds after midnight.
+#[cfg(test)]
 const SECONDS_PER_DAY: i32 = 86_400;
 
 /// The weekly business hours: the same window on each open day, as wall-clock times in the
@@ -317,25 +317,16 @@ pub unsafe extern "C" fn crm_business_hours_init(hours: *mut crm_business_hours,
     })
 }
 
-/// A time of day `seconds` after midnight, as the core's time-of-day type. crm-ffi does not
-/// depend on chrono: the type is inferred from `BusinessHours` and built from its text form.
-fn time_of_day<T: FromStr>(seconds: i32, field: &str) -> Result<T> {
-    if !(0..SECONDS_PER_DAY).contains(&seconds) {
-        return Err(Error::invalid(
+/// A C time of day (`int32_t` seconds after midnight) as the core takes it; a negative value
+/// is refused here with the same message the core gives for one past midnight.
+fn seconds_of_day(seconds: i32, field: &str) -> Result<u32> {
+    u32::try_from(seconds).map_err(|_| {
+        Error::invalid(
             field,
             seconds.to_string(),
             "must be between 0 and 86399 seconds after midnight",
-        ));
-    }
-    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
-    format!("{h:02}:{m:02}:{s:02}")
-        .parse()
-        .map_err(|_| Error::Internal(format!("time of day {seconds} s did not convert")))
-}
-
-/// Parses `text` as a value of `like`'s type.
-fn parse_like<T: FromStr>(_like: &T, text: &str) -> Option<T> {
-    text.parse().ok()
+        )
+    })
 }
 
 /// The C form of business hours (`struct_size` left for the caller to set).
@@ -346,17 +337,15 @@ fn c_hours(hours: &BusinessHours) -> Result<crm_business_hours> {
         .enumerate()
         .filter(|(_, open)| **open)
         .fold(0u32, |bits, (i, _)| bits | (1 << i));
-    let midnight = parse_like(&hours.open, "00:00:00")
-        .ok_or_else(|| Error::Internal("midnight did not convert".into()))?;
     // Whole seconds: a time with a fraction of a second (set from Rust or Python) is cut.
-    let seconds = |d: i64| {
+    let seconds = |d: u32| {
         i32::try_from(d).map_err(|_| Error::Internal(format!("time of day {d} s out of range")))
     };
     Ok(crm_business_hours {
         struct_size: 0,
         days,
-        open_seconds: seconds((hours.open - midnight).num_seconds())?,
-        close_seconds: seconds((hours.close - midnight).num_seconds())?,
+        open_seconds: seconds(hours.open_seconds())?,
+        close_seconds: seconds(hours.close_seconds())?,
     })
 }
 
@@ -385,11 +374,11 @@ pub unsafe extern "C" fn crm_business_hours_set(
             )));
         }
         let days = std::array::from_fn(|i| h.days & (1 << i) != 0);
-        let open = time_of_day(h.open_seconds, "business_hours.open")?;
-        let close = time_of_day(h.close_seconds, "business_hours.close")?;
+        let open = seconds_of_day(h.open_seconds, "business_hours.open")?;
+        let close = seconds_of_day(h.close_seconds, "business_hours.close")?;
         db.crm
             .tickets()
-            .set_business_hours(BusinessHours::new(days, open, close))
+            .set_business_hours(BusinessHours::from_seconds(days, open, close)?)
     })
 }
 

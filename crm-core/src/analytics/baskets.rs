@@ -118,7 +118,7 @@ impl Transactions {
                 ))
             };
         }
-        if cells.len() % n_items != 0 {
+        if !cells.len().is_multiple_of(n_items) {
             return Err(Error::InvalidArgument(format!(
                 "{} cells do not make whole rows of {n_items} columns",
                 cells.len()

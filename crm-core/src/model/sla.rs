@@ -18,7 +18,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -144,6 +144,36 @@ impl BusinessHours {
     /// `open`–`close` on every day of `days` (Monday = 0 … Sunday = 6); see [`validate`](Self::validate).
     pub fn new(days: [bool; 7], open: NaiveTime, close: NaiveTime) -> BusinessHours {
         BusinessHours { days, open, close }
+    }
+
+    /// Business hours from times of day given as seconds after local midnight (`9 * 3600` is
+    /// 09:00) — the form for callers without a time-of-day type (the C face). A time outside
+    /// `0..86400` is `INVALID_INPUT` naming `open` or `close`.
+    pub fn from_seconds(days: [bool; 7], open: u32, close: u32) -> Result<BusinessHours> {
+        let time = |field: &str, secs: u32| {
+            NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).ok_or_else(|| {
+                Error::invalid(
+                    format!("business_hours.{field}"),
+                    secs.to_string(),
+                    "must be between 0 and 86399 seconds after midnight",
+                )
+            })
+        };
+        Ok(BusinessHours::new(
+            days,
+            time("open", open)?,
+            time("close", close)?,
+        ))
+    }
+
+    /// The opening time in whole seconds after local midnight (a fraction of a second is cut).
+    pub fn open_seconds(&self) -> u32 {
+        self.open.num_seconds_from_midnight()
+    }
+
+    /// The closing time in whole seconds after local midnight (a fraction of a second is cut).
+    pub fn close_seconds(&self) -> u32 {
+        self.close.num_seconds_from_midnight()
     }
 
     /// Checks that at least one day is open and that `open` comes before `close`.
@@ -511,6 +541,16 @@ impl SlaState {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn business_hours_from_seconds_round_trip() {
+        let h = BusinessHours::from_seconds([true; 7], 8 * 3600 + 30 * 60 + 15, 86_399).unwrap();
+        assert_eq!(h.open, NaiveTime::from_hms_opt(8, 30, 15).unwrap());
+        assert_eq!((h.open_seconds(), h.close_seconds()), (30_615, 86_399));
+        let e = BusinessHours::from_seconds([true; 7], 0, 86_400).unwrap_err();
+        assert!(e.to_string().contains("business_hours.close"), "{e}");
+    }
+
     use super::*;
     use TicketStatus::*;
 
